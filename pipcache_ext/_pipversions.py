@@ -1,0 +1,78 @@
+"""All knowledge of which pip release does what, in one table.
+
+Decisions are made from the pip version the interpreter reports (``pip.__version__``), never from
+the wording of pip's output.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Optional
+
+from packaging.version import InvalidVersion, Version
+
+__all__ = ["PipFeatures", "PipVersion", "features", "parse_pip_version"]
+
+
+class PipVersion(NamedTuple):
+    """A pip release as ``(major, minor, micro)``; pre-releases and local labels are dropped."""
+
+    major: int
+    minor: int
+    micro: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.micro}"
+
+
+_LEADING = re.compile(r"^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+
+
+def parse_pip_version(text: str) -> Optional[PipVersion]:
+    """Read ``"24.1b1"``, ``"20.3.dev0"``, ``"23.0.1+dfsg"`` or ``"26.3"`` as a :class:`PipVersion`.
+
+    ``24.1b1`` counts as 24.1: a pre-release already has the features of its release.
+
+    :returns: ``None`` when the text has no leading number.
+    """
+    try:
+        release = Version(text).release
+    except InvalidVersion:
+        match = _LEADING.match(text)
+        if match is None:
+            return None
+        release = tuple(int(part) for part in match.groups() if part is not None)
+    padded = (*release, 0, 0)[:3]
+    return PipVersion(padded[0], padded[1], padded[2])
+
+
+class PipFeatures(NamedTuple):
+    """What one pip release's ``cache`` command can do and how it prints it."""
+
+    has_cache: bool
+    """``pip cache`` exists (20.1+)."""
+    abspath_list: bool
+    """``pip cache list --format=abspath`` exists (20.3+)."""
+    http_in_info: bool
+    """``info`` reports the HTTP cache; purge and ``remove '*'`` clear it (20.3+)."""
+    http_v2: bool
+    """The HTTP cache is ``http-v2/`` + ``http/`` (23.3+)."""
+    no_match_is_error: bool
+    """A pattern that matches nothing exits 1 with ``ERROR: No matching packages`` (20.1-21.2)."""
+    reports_bytes_removed: bool
+    """``Files removed: N (SIZE)`` (25.0+)."""
+    reports_dirs_removed: bool
+    """``Directories removed: M`` and the empty-directory cleanup (26.0+)."""
+
+
+def features(version: PipVersion) -> PipFeatures:
+    """Look up what ``version`` of pip can do."""
+    return PipFeatures(
+        has_cache=version >= (20, 1),
+        abspath_list=version >= (20, 3),
+        http_in_info=version >= (20, 3),
+        http_v2=version >= (23, 3),
+        no_match_is_error=(20, 1) <= version < (21, 3),
+        reports_bytes_removed=version >= (25, 0),
+        reports_dirs_removed=version >= (26, 0),
+    )

@@ -1,0 +1,139 @@
+"""The typed results :mod:`pipcache_ext` returns: frozen dataclasses, sizes in bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Optional, Tuple
+
+__all__ = [
+    "Backend",
+    "BackendChoice",
+    "CacheInfo",
+    "CachedWheel",
+    "Interpreter",
+    "RemovalResult",
+]
+
+#: Which implementation answered: pip's own ``cache`` command, or this library in-process.
+Backend = Literal["pip", "native"]
+#: What a caller may ask for: ``"auto"`` picks ``"pip"`` when the pip has ``cache`` (20.1+).
+BackendChoice = Literal["auto", "pip", "native"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A Python interpreter, as it described itself.
+
+    :ivar path: the path it was found or given as (a venv directory stays a directory).
+    :ivar executable: its ``sys.executable``.
+    :ivar version: its Python version, e.g. ``"3.11.7"``, asked from the interpreter itself.
+    :ivar implementation: ``"cpython"``, ``"pypy"``, ...
+    :ivar prefix: its ``sys.prefix``.
+    :ivar base_prefix: its ``sys.base_prefix`` (``sys.real_prefix`` under old virtualenvs).
+    :ivar is_venv: whether it runs inside a virtual environment.
+    :ivar pip_version: the version of the pip it imports, ``None`` when it has none.
+    :ivar pip_location: the directory of that pip package, ``None`` when it has none.
+    """
+
+    path: Path
+    executable: Path
+    version: str
+    implementation: str
+    prefix: Path
+    base_prefix: Path
+    is_venv: bool
+    pip_version: Optional[str]
+    pip_location: Optional[Path] = None
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What is in a pip cache.
+
+    Sizes are bytes. pip prints sizes rounded (``12 kB``, ``3.4 MB``); they are parsed back to
+    the middle of the range pip's rounding allows, ``exact`` is then ``False``, and pip's own
+    text is kept in ``wheels_size_text`` / ``http_size_text``.
+
+    :ivar cache_dir: the cache directory.
+    :ivar wheels_dir: its ``wheels/`` directory (locally built wheels).
+    :ivar wheel_count: the number of ``*-*.whl`` files anywhere under ``wheels/``.
+    :ivar wheels_size: bytes of every file under ``wheels/``.
+    :ivar http_dirs: the HTTP cache directories the answering pip reports: none on pip 20.1-20.2,
+        ``http/`` on 20.3-23.2, ``http-v2/`` and ``http/`` from 23.3.
+    :ivar http_files: files under ``http_dirs``; ``None`` where pip does not report it.
+    :ivar http_size: bytes under ``http_dirs``; ``None`` where pip does not report it.
+    :ivar exact: ``True`` when every size is exact, ``False`` when one came rounded from pip.
+    :ivar backend: ``"pip"`` or ``"native"``: who answered.
+    :ivar pip_version: the version of the interpreter's pip, ``None`` when unknown.
+    :ivar wheels_size_text: pip's printed wheels size, ``None`` when the size is exact.
+    :ivar http_size_text: pip's printed HTTP size, ``None`` when exact or not reported.
+    """
+
+    cache_dir: Path
+    wheels_dir: Path
+    wheel_count: int
+    wheels_size: int
+    http_dirs: Tuple[Path, ...]
+    http_files: Optional[int]
+    http_size: Optional[int]
+    exact: bool
+    backend: str
+    pip_version: Optional[str]
+    wheels_size_text: Optional[str] = None
+    http_size_text: Optional[str] = None
+
+    @property
+    def total_size(self) -> int:
+        """Bytes of wheels plus HTTP files (the HTTP part counts 0 when not reported)."""
+        return self.wheels_size + (self.http_size or 0)
+
+
+@dataclass(frozen=True)
+class CachedWheel:
+    """A locally built wheel in the cache's ``wheels/`` directory.
+
+    :ivar filename: the wheel's file name.
+    :ivar name: its project name, canonicalised (``Hyphen_Name`` -> ``hyphen-name``).
+    :ivar version: its version, as written in the file name.
+    :ivar size: its size in bytes (rounded by pip 20.1-20.2, see ``exact``).
+    :ivar path: its absolute path; ``None`` where pip cannot tell (20.1-20.2).
+    :ivar exact: whether ``size`` is exact.
+    """
+
+    filename: str
+    name: str
+    version: str
+    size: int
+    path: Optional[Path]
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class RemovalResult:
+    """What a ``remove`` or ``purge`` deleted (or, in a dry run, would delete).
+
+    :ivar files_removed: the number of files deleted, as pip counts them.
+    :ivar bytes_removed: their bytes; ``None`` where pip does not report it (before 25.0).
+    :ivar dirs_removed: directories deleted; ``None`` where pip does not report it (before 26.0).
+    :ivar removed: the files deleted, where known.
+    :ivar matched: whether the pattern matched anything.
+    :ivar warnings: warnings pip (or this library) printed, without the ``WARNING:`` prefix.
+    :ivar exact: whether ``bytes_removed`` is exact (pip prints it rounded).
+    :ivar dry_run: ``True`` when nothing was deleted and this reports what would have been.
+    :ivar backend: ``"pip"`` or ``"native"``: who did it.
+    """
+
+    files_removed: int
+    bytes_removed: Optional[int]
+    dirs_removed: Optional[int]
+    removed: Tuple[Path, ...]
+    matched: bool
+    warnings: Tuple[str, ...] = field(default=())
+    exact: bool = True
+    dry_run: bool = False
+    backend: str = "pip"

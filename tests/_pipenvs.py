@@ -1,0 +1,132 @@
+"""Virtual environments holding one real pip each, built from PyPI wheels and cached between runs.
+
+The venvs live under ``$PIPCACHE_EXT_TEST_CACHE`` (default ``~/.cache/pipcache_ext-tests``, read
+from the real environment when this module is imported, before tests isolate ``HOME``). That is
+this test suite's own cache, never pip's: wheels are downloaded with ``--no-cache-dir``.
+
+A venv is made with ``python -m venv --without-pip`` and pip's wheel is unzipped into its
+site-packages: pip is pure Python, so this is an install, and it takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+CACHE_ROOT = Path(
+    os.environ.get("PIPCACHE_EXT_TEST_CACHE")
+    or Path(os.environ.get("HOME") or Path.home()) / ".cache" / "pipcache_ext-tests"
+)
+PYENV_ROOT = Path(
+    os.environ.get("PYENV_ROOT") or Path(os.environ.get("HOME") or Path.home()) / ".pyenv"
+)
+_REAL_ENV = dict(os.environ)
+
+# The pips of the real-pip matrix (issue 2) and the Python each runs on. pip <= 19.1 does not
+# import on Python >= 3.10; pip 25.3+ needs Python >= 3.9.
+MATRIX: Dict[str, str] = {
+    "20.1": "3.8",
+    "20.2.4": "3.8",
+    "20.3.4": "3.8",
+    "21.2.4": "3.11",
+    "21.3.1": "3.11",
+    "22.2": "3.11",
+    "22.2.1": "3.11",
+    "23.2.1": "3.11",
+    "23.3": "3.11",
+    "24.3.1": "3.12",
+    "25.0": "3.12",
+    "25.3": "3.12",
+    "26.0": "3.12",
+    "26.2.1": "3.12",
+    "26.3": "3.12",
+}
+NEWEST = "26.3"
+
+
+class MissingPython(Exception):  # noqa: N818 - reads as a condition, not a failure of the code
+    """The pyenv Python a venv needs is not installed on this machine."""
+
+
+def pyenv_python(minor: str) -> Path:
+    """The newest pyenv-installed CPython ``minor`` (e.g. ``"3.8"``), or :class:`MissingPython`."""
+    versions = PYENV_ROOT / "versions"
+    candidates = sorted(
+        (p for p in versions.glob(f"{minor}.*") if p.name.count(".") == 2),
+        key=lambda p: tuple(int(x) for x in p.name.split(".") if x.isdigit()),
+    )
+    for root in reversed(candidates):
+        exe = root / "bin" / f"python{minor}"
+        if exe.exists():
+            return exe
+    raise MissingPython(f"Python {minor} is not installed under {versions}")
+
+
+def pip_wheel(version: str) -> Path:
+    """pip ``version``'s wheel, downloaded from the package index once."""
+    wheels = CACHE_ROOT / "wheels"
+    found = sorted(wheels.glob(f"pip-{version}-*.whl"))
+    if found:
+        return found[0]
+    wheels.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=wheels) as tmp:
+        env = {k: v for k, v in _REAL_ENV.items() if k not in ("PIP_REQUIRE_VIRTUALENV",)}
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-cache-dir",
+             "--only-binary=:all:", "--dest", tmp, f"pip=={version}"],
+            check=True, env=env, stdin=subprocess.DEVNULL, timeout=300,
+        )  # fmt: skip
+        (wheel,) = Path(tmp).glob("pip-*.whl")
+        target = wheels / wheel.name
+        os.replace(wheel, target)
+    return target
+
+
+def _site_packages(python: Path) -> Path:
+    out = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    return Path(out.stdout.strip())
+
+
+def venv_with_pip(pip_version: Optional[str], python_minor: str) -> Path:
+    """A venv of pyenv's Python ``python_minor`` holding pip ``pip_version`` (``None``: no pip).
+
+    :returns: the venv's directory.
+    """
+    base = pyenv_python(python_minor)
+    name = f"py{python_minor}-pip{pip_version or 'none'}"
+    target = CACHE_ROOT / "venvs" / name
+    if (target / ".complete").exists():
+        return target
+    (CACHE_ROOT / "venvs").mkdir(parents=True, exist_ok=True)
+    wheel = pip_wheel(pip_version) if pip_version else None
+    building = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=CACHE_ROOT / "venvs"))
+    try:
+        # venv writes absolute paths only into activate scripts, so the venv can be renamed.
+        subprocess.run(
+            [str(base), "-m", "venv", "--without-pip", str(building)],
+            check=True, timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        if wheel is not None:
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(_site_packages(building / "bin" / "python"))
+        (building / ".complete").write_text(f"{pip_version} {base}\n")
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(building, target)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+def matrix_venv(pip_version: str) -> Tuple[Path, Path]:
+    """The venv for a pip of :data:`MATRIX`: ``(venv dir, its python)``."""
+    venv = venv_with_pip(pip_version, MATRIX[pip_version])
+    return venv, venv / "bin" / "python"
