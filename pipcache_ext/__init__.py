@@ -1,0 +1,53 @@
+"""Inspect and clean pip's cache, for any interpreter and any pip from 8 to the newest.
+
+Everything public is importable from here; the ``_``-prefixed modules are private.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
+from .errors import (
+    CacheDisabledError,
+    InterpreterError,
+    InvalidPatternError,
+    ParseError,
+    PipCacheError,
+    PipCommandError,
+    PipNotFoundError,
+    UnsafeOperationError,
+    UnsupportedPipError,
+)
+from .models import Backend, BackendChoice, CachedWheel, CacheInfo, Interpreter, RemovalResult
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Backend",
+    "BackendChoice",
+    "CacheDisabledError",
+    "CacheInfo",
+    "CachedWheel",
+    "Interpreter",
+    "InterpreterError",
+    "InvalidPatternError",
+    "ParseError",
+    "PipCache",
+    "PipCacheError",
+    "PipCommandError",
+    "PipNotFoundError",
+    "RemovalResult",
+    "UnsafeOperationError",
+    "UnsupportedPipError",
+    "__version__",
+    "cache_dir",
+    "cache_info",
+    "cache_list",
+    "cache_purge",
+    "cache_remove",
+]
+
+
+def __dir__() -> List[str]:
+    return __all__

@@ -1,0 +1,24 @@
+"""Pure functions from pip's text to this library's models: one module per ``pip cache`` verb."""
+
+from __future__ import annotations
+
+from ._common import ParsedSize, parse_size
+from .dir import parse_dir
+from .failure import Failure, parse_failure
+from .info import parse_info
+from .list import parse_list_abspath, parse_list_human, wheel_name_version
+from .remove import is_no_match_error, parse_removal
+
+__all__ = [
+    "Failure",
+    "ParsedSize",
+    "is_no_match_error",
+    "parse_dir",
+    "parse_failure",
+    "parse_info",
+    "parse_list_abspath",
+    "parse_list_human",
+    "parse_removal",
+    "parse_size",
+    "wheel_name_version",
+]

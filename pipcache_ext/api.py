@@ -1,0 +1,344 @@
+"""The facade: :class:`PipCache` for one interpreter, and one-shot functions that use it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Mapping, Optional, Tuple, get_args
+
+from . import _parsers
+from ._interpreters import PythonSpec, probe_interpreter
+from ._pipversions import PipVersion, features, parse_pip_version
+from ._runner import Completed, Runner, pip_argv, pip_environment, run
+from .errors import (
+    CacheDisabledError,
+    InterpreterError,
+    PipCacheError,
+    PipCommandError,
+    PipNotFoundError,
+    UnsupportedPipError,
+)
+from .models import Backend, BackendChoice, CacheInfo, CachedWheel, Interpreter, RemovalResult
+
+__all__ = [
+    "PipCache",
+    "cache_dir",
+    "cache_info",
+    "cache_list",
+    "cache_purge",
+    "cache_remove",
+]
+
+
+def __dir__() -> List[str]:
+    return __all__
+
+
+def _validate_pattern(pattern: str) -> str:
+    from ._patterns import validate_pattern
+
+    validate_pattern(pattern)
+    return pattern
+
+
+class PipCache:
+    """pip's cache, as one interpreter's pip sees it.
+
+    :param python: an interpreter path, a virtual environment directory, or an
+        :class:`Interpreter`; ``None`` means the running interpreter.
+    :param timeout: seconds each pip process may take before it is killed.
+    :param env: the environment pip runs in (default: ``os.environ``). Cache settings in it
+        (``PIP_CACHE_DIR``, ``PIP_CONFIG_FILE``, ``XDG_CACHE_HOME``, ...) are honoured; what would
+        break parsing (``PIP_QUIET``, colour, ``PIP_PYTHON``, ...) is neutralised.
+    :param backend: ``"auto"`` (pip's own ``cache`` command where the pip has it, 20.1+, the
+        in-process implementation otherwise), ``"pip"`` or ``"native"``.
+    :param runner: how processes run (for tests); default: :func:`subprocess`-based.
+
+    The interpreter is probed once, on first use, in one subprocess.
+    """
+
+    def __init__(  # noqa: PLR0913 - keyword-only options, each documented
+        self,
+        python: PythonSpec = None,
+        *,
+        timeout: float = 60.0,
+        env: Optional[Mapping[str, str]] = None,
+        backend: BackendChoice = "auto",
+        runner: Optional[Runner] = None,
+    ) -> None:
+        if backend not in get_args(BackendChoice):
+            raise ValueError(f"backend must be one of {get_args(BackendChoice)}, not {backend!r}")
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, not {timeout!r}")
+        self._python = python
+        self._timeout = float(timeout)
+        self._env = dict(os.environ if env is None else env)
+        self._backend_choice: BackendChoice = backend
+        self._run: Runner = run if runner is None else runner
+        self._interpreter = python if isinstance(python, Interpreter) else None
+
+    def __repr__(self) -> str:
+        return f"PipCache({self._python!r}, backend={self._backend_choice!r})"
+
+    # -- the interpreter ---------------------------------------------------------------------
+
+    @property
+    def interpreter(self) -> Interpreter:
+        """The interpreter, probed once.
+
+        :raises InterpreterError: it is missing, not executable, not Python, or timed out.
+        """
+        if self._interpreter is None:
+            assert not isinstance(self._python, Interpreter)  # noqa: S101 - narrowed in __init__
+            self._interpreter = probe_interpreter(
+                self._python, env=self._env, timeout=self._timeout, runner=self._run
+            )
+        return self._interpreter
+
+    @property
+    def backend(self) -> Backend:
+        """The backend that answers for this interpreter: ``"pip"`` or ``"native"``.
+
+        :raises PipNotFoundError: the interpreter has no pip.
+        """
+        version = self._pip_version()
+        if self._backend_choice == "auto":
+            return "pip" if features(version).has_cache else "native"
+        return self._backend_choice
+
+    def _pip_version(self) -> PipVersion:
+        interpreter = self.interpreter
+        if interpreter.pip_version is None:
+            raise PipNotFoundError(
+                f"{interpreter.path} (Python {interpreter.version}) has no pip; install it with"
+                f" '{interpreter.executable} -m ensurepip' or your system's package manager",
+                interpreter=interpreter.path,
+            )
+        version = parse_pip_version(interpreter.pip_version)
+        if version is None:
+            raise PipNotFoundError(
+                f"{interpreter.path} has a pip whose version {interpreter.pip_version!r} cannot"
+                " be read",
+                interpreter=interpreter.path,
+            )
+        return version
+
+    # -- running pip -------------------------------------------------------------------------
+
+    def _pip(self, *args: str, no_match_ok: bool = False) -> Completed:
+        """Run ``python -m pip <args>``; translate failures into this library's errors."""
+        self._pip_version()  # raises PipNotFoundError first
+        interpreter = self.interpreter
+        major = int(interpreter.version.split(".")[0])
+        argv = pip_argv(interpreter.executable, args)
+        env = pip_environment(self._env, major)
+        try:
+            completed = self._run(argv, env, self._timeout)
+        except InterpreterError as exc:
+            raise InterpreterError(
+                f"pip {' '.join(args)} for {interpreter.path}: {exc}", interpreter=interpreter.path
+            ) from exc
+        if completed.returncode == 0 or (
+            no_match_ok and _parsers.is_no_match_error(completed.stderr)
+        ):
+            return completed
+        raise self._failure(completed, args)
+
+    def _failure(self, completed: Completed, args: Tuple[str, ...]) -> PipCacheError:
+        interpreter = self.interpreter
+        where = interpreter.path
+        failure = _parsers.parse_failure(completed.stderr)
+        if failure.kind == "not-owned":
+            return CacheDisabledError(
+                f"pip disabled the cache of {where}: {failure.cache_dir} or its parent is not"
+                " owned by, or not writable for, the current user. Fix its owner or permissions"
+                " (under sudo, use sudo -H), or point PIP_CACHE_DIR elsewhere",
+                reason="permissions",
+                cache_dir=failure.cache_dir,
+                interpreter=where,
+            )
+        if failure.kind == "disabled":
+            return CacheDisabledError(
+                f"pip's cache is disabled for {where} by its configuration (--no-cache-dir,"
+                " PIP_NO_CACHE_DIR or no-cache-dir in a pip config file; 'pip config debug'"
+                " shows which)",
+                reason="configuration",
+                interpreter=where,
+            )
+        if failure.kind == "no-pip":
+            return PipNotFoundError(f"{where} has no pip: {failure.message}", interpreter=where)
+        details = {
+            "argv": completed.argv,
+            "returncode": completed.returncode,
+            "stdout": completed.stdout,
+            "stderr": completed.stderr,
+            "pip_version": interpreter.pip_version,
+            "interpreter": where,
+        }
+        if failure.kind == "no-cache-command":
+            return UnsupportedPipError(
+                f"pip {interpreter.pip_version} of {where} has no 'cache' command (it came in"
+                " pip 20.1); use backend='native' or 'auto', or upgrade pip",
+                **details,  # type: ignore[arg-type]
+            )
+        return PipCommandError(
+            f"'pip {' '.join(args)}' failed for {where} with exit code {completed.returncode}:"
+            f" {failure.message or 'no message'}",
+            **details,  # type: ignore[arg-type]
+        )
+
+    # -- operations --------------------------------------------------------------------------
+
+    def dir(self) -> Path:
+        """The cache directory this interpreter's pip uses (it may not exist yet).
+
+        :raises CacheDisabledError: pip's cache is disabled.
+        """
+        version = self._pip_version()
+        if not features(version).has_cache:
+            from ._legacy import legacy_cache_dir
+
+            return legacy_cache_dir(self)
+        completed = self._pip("cache", "dir")
+        return _parsers.parse_dir(completed.stdout, pip_version=self.interpreter.pip_version)
+
+    def info(self) -> CacheInfo:
+        """Sizes and counts of the cache's wheels and HTTP parts.
+
+        :raises CacheDisabledError: pip's cache is disabled.
+        """
+        if self.backend == "native":
+            from ._native import native_info
+
+            return native_info(self.dir(), pip_version=self.interpreter.pip_version)
+        completed = self._pip("cache", "info")
+        return _parsers.parse_info(completed.stdout, pip_version=self.interpreter.pip_version)
+
+    def list(self, pattern: Optional[str] = None) -> List[CachedWheel]:
+        """The locally built wheels in the cache, optionally matching pip's ``pattern`` rule.
+
+        pip matches ``pattern`` against wheel file names, unnormalised and case-sensitively:
+        a pattern without ``-`` gets ``-*.whl`` appended, one with ``-`` gets ``*.whl``.
+
+        :returns: wheels sorted by file name, then path.
+        :raises InvalidPatternError: ``pattern`` is empty or holds a path separator.
+        """
+        pattern_args = ("--", _validate_pattern(pattern)) if pattern is not None else ()
+        if self.backend == "native":
+            from ._native import native_list
+
+            return native_list(self.dir(), pattern)
+        pip = self.interpreter.pip_version
+        if not features(self._pip_version()).abspath_list:
+            completed = self._pip("cache", "list", *pattern_args)
+            wheels = _parsers.parse_list_human(completed.stdout, pip_version=pip)
+        else:
+            completed = self._pip("cache", "list", "--format=abspath", *pattern_args)
+            wheels = [
+                wheel
+                for path in _parsers.parse_list_abspath(completed.stdout, pip_version=pip)
+                if (wheel := _wheel_at(path)) is not None
+            ]
+        return sorted(wheels, key=lambda w: (w.filename, str(w.path)))
+
+    def remove(self, pattern: str, *, dry_run: bool = False) -> RemovalResult:
+        """Delete the cached wheels matching ``pattern`` (pip's rule, see :meth:`list`).
+
+        The pattern ``*`` is a purge, as in pip: it also clears the HTTP cache. A pattern that
+        matches nothing is not an error: ``matched`` is ``False``.
+
+        :param dry_run: report what would be deleted, delete nothing.
+        :raises InvalidPatternError: ``pattern`` is empty or holds a path separator.
+        """
+        _validate_pattern(pattern)
+        if dry_run or self.backend == "native":
+            from ._native import native_remove
+
+            return native_remove(
+                self.dir(), pattern, dry_run=dry_run, pip_version=self._semantics_version()
+            )
+        completed = self._pip("-v", "cache", "remove", "--", pattern, no_match_ok=True)
+        return _parsers.parse_removal(
+            completed.stdout, completed.stderr, pip_version=self.interpreter.pip_version
+        )
+
+    def purge(self, *, dry_run: bool = False, force: bool = False) -> RemovalResult:
+        """Delete every cached wheel and HTTP file.
+
+        :param dry_run: report what would be deleted, delete nothing.
+        :param force: purge even when the cache dir is a filesystem root or a home directory.
+        :raises UnsafeOperationError: the cache dir is ``/`` or a home directory and ``force``
+            was not given.
+        """
+        from ._native import ensure_safe_to_purge, native_purge
+
+        cache = self.dir()
+        ensure_safe_to_purge(cache, force=force)
+        if dry_run or self.backend == "native":
+            return native_purge(
+                cache, dry_run=dry_run, force=force, pip_version=self._semantics_version()
+            )
+        completed = self._pip("-v", "cache", "purge", no_match_ok=True)
+        return _parsers.parse_removal(
+            completed.stdout, completed.stderr, pip_version=self.interpreter.pip_version
+        )
+
+    def _semantics_version(self) -> Optional[str]:
+        """Whose deletion rules apply: the pip's own with the pip backend, else the newest."""
+        return self.interpreter.pip_version if self.backend == "pip" else None
+
+
+def _wheel_at(path: Path) -> Optional[CachedWheel]:
+    """A listed wheel with its exact size; ``None`` if it vanished since pip listed it.
+
+    Like pip, a symlinked file counts 0 bytes.
+    """
+    try:
+        stat = path.lstat()
+    except FileNotFoundError:
+        return None
+    size = 0 if path.is_symlink() else stat.st_size
+    name, version = _parsers.wheel_name_version(path.name)
+    return CachedWheel(path.name, name, version, size, path, exact=True)
+
+
+# -- one-shot functions -----------------------------------------------------------------------
+
+
+def cache_dir(python: PythonSpec = None, *, backend: BackendChoice = "auto") -> Path:
+    """:meth:`PipCache.dir` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, backend=backend).dir()
+
+
+def cache_info(python: PythonSpec = None, *, backend: BackendChoice = "auto") -> CacheInfo:
+    """:meth:`PipCache.info` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, backend=backend).info()
+
+
+def cache_list(
+    pattern: Optional[str] = None, *, python: PythonSpec = None, backend: BackendChoice = "auto"
+) -> List[CachedWheel]:
+    """:meth:`PipCache.list` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, backend=backend).list(pattern)
+
+
+def cache_remove(
+    pattern: str,
+    *,
+    python: PythonSpec = None,
+    backend: BackendChoice = "auto",
+    dry_run: bool = False,
+) -> RemovalResult:
+    """:meth:`PipCache.remove` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, backend=backend).remove(pattern, dry_run=dry_run)
+
+
+def cache_purge(
+    *,
+    python: PythonSpec = None,
+    backend: BackendChoice = "auto",
+    dry_run: bool = False,
+    force: bool = False,
+) -> RemovalResult:
+    """:meth:`PipCache.purge` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, backend=backend).purge(dry_run=dry_run, force=force)

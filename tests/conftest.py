@@ -1,0 +1,92 @@
+"""Shared fixtures. Every test runs isolated from the real user's pip cache and configuration."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import _pipenvs  # noqa: E402
+from _cachetree import Manifest, build_cache  # noqa: E402
+
+_REAL_HOME = Path(os.environ.get("HOME") or Path.home())
+
+
+def _real_pip_cache() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) / "pip" if xdg and os.path.isabs(xdg) else _REAL_HOME / ".cache" / "pip"
+
+
+def _snapshot(root: Path) -> List[Tuple[str, int]]:
+    if not root.is_dir():
+        return []
+    return sorted(
+        (os.path.join(dirpath, name), os.lstat(os.path.join(dirpath, name)).st_size)
+        for dirpath, _dirs, files in os.walk(root)
+        for name in files
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_cache_untouched() -> Iterator[None]:
+    """Proof, at the end of the run, that no test changed the real user's pip cache."""
+    real = _real_pip_cache()
+    before = _snapshot(real)
+    yield
+    assert _snapshot(real) == before, f"the test run changed the real pip cache {real}"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Dict[str, str]:
+    """HOME, XDG_* and PIP_* point into a temporary directory; no pip config file is read.
+
+    :returns: the isolated ``os.environ`` as a dict, for passing as ``env=``.
+    """
+    root = tmp_path_factory.mktemp("isolated")
+    for name in list(os.environ):
+        if name.startswith(("PIP_", "XDG_")) or name in ("PYTHONPATH", "VIRTUAL_ENV"):
+            monkeypatch.delenv(name)
+    home = root / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(root / "xdg-config-dirs"))
+    # os.devnull as the config file: pip reads no config file at all, /etc/pip.conf included.
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    return dict(os.environ)
+
+
+@pytest.fixture
+def fixture_cache(tmp_path: Path) -> Manifest:
+    """A cache in pip's layout with wheels, HTTP entries, empty dirs, selfcheck and strays."""
+    return build_cache(tmp_path / "cache")
+
+
+@pytest.fixture
+def cache_env(isolated_env: Dict[str, str], fixture_cache: Manifest) -> Dict[str, str]:
+    """The isolated environment with ``PIP_CACHE_DIR`` set to :func:`fixture_cache`."""
+    return {**isolated_env, "PIP_CACHE_DIR": str(fixture_cache.cache_dir)}
+
+
+def write_script(path: Path, text: str) -> Path:
+    """Write an executable script (a fake interpreter)."""
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def venv_or_fail(pip_version: "str | None", python_minor: str) -> Path:
+    """A cached venv; a missing pyenv Python skips with the reason (CI turns such skips into failures)."""
+    try:
+        return _pipenvs.venv_with_pip(pip_version, python_minor)
+    except _pipenvs.MissingPython as exc:
+        pytest.skip(f"MISSING-PYTHON: {exc}")

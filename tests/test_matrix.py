@@ -1,0 +1,224 @@
+"""Every public operation, against real pips in venvs built from PyPI wheels, on a fixture cache.
+
+Expected values come from the files the test wrote (:mod:`_cachetree`) and from the spec's
+description of each pip release (§2.2, §2.6), never from what the library parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Dict, Set, Tuple
+
+import pytest
+from _cachetree import Manifest, pip_pattern_matches
+from _pipenvs import MATRIX
+from conftest import venv_or_fail
+
+from pipcache_ext import CachedWheel, PipCache, cache_dir, cache_info, cache_list
+
+pytestmark = pytest.mark.realpip
+
+
+def _v(version: str) -> Tuple[int, ...]:
+    return tuple(int(x) for x in version.split("."))
+
+
+def within_rounding(reported: int, true: int) -> bool:
+    """pip's format_size buckets (spec §2.7): exact to 1000 B, then +-50 B, 1 kB, 50 kB."""
+    if true <= 1000:
+        return reported == true
+    tolerance = 50 if true <= 10_000 else 1000 if true <= 1_000_000 else 50_000
+    return abs(reported - true) <= tolerance
+
+
+@pytest.fixture(params=sorted(MATRIX, key=_v), ids=str)
+def pip_version(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def venv(pip_version: str) -> Path:
+    return venv_or_fail(pip_version, MATRIX[pip_version])
+
+
+@pytest.fixture
+def cache(venv: Path, cache_env: Dict[str, str]) -> PipCache:
+    return PipCache(venv, env=cache_env)
+
+
+def _files(root: Path) -> Set[Path]:
+    return {Path(d) / f for d, _dirs, files in os.walk(root) for f in files}
+
+
+def _dirs(root: Path) -> Set[Path]:
+    return {Path(d) / x for d, dirs, _files in os.walk(root) for x in dirs}
+
+
+def test_interpreter(cache: PipCache, pip_version: str, venv: Path) -> None:
+    interpreter = cache.interpreter
+    assert interpreter.pip_version == pip_version
+    assert interpreter.version.startswith(MATRIX[pip_version] + ".")
+    assert interpreter.is_venv
+    assert interpreter.prefix == venv
+    assert interpreter.path == venv
+    assert interpreter.implementation == "cpython"
+    assert cache.backend == "pip"
+
+
+def test_dir(cache: PipCache, fixture_cache: Manifest) -> None:
+    assert cache.dir() == fixture_cache.cache_dir.resolve()
+
+
+def test_info(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> None:
+    info = cache.info()
+    root = fixture_cache.cache_dir.resolve()
+    assert info.backend == "pip"
+    assert info.pip_version == pip_version
+    assert info.cache_dir == root
+    assert info.wheels_dir == root / "wheels"
+    assert info.wheel_count == fixture_cache.wheel_count
+    assert within_rounding(info.wheels_size, fixture_cache.wheels_size)
+    assert info.exact is False  # every size of the fixture is in a rounded bucket
+    if _v(pip_version) < (20, 3):
+        assert (info.http_dirs, info.http_files, info.http_size) == ((), None, None)
+        assert info.http_size_text is None
+        return
+    http = fixture_cache.http_files(v2=_v(pip_version) >= (23, 3))
+    assert info.http_files == len(http)
+    assert info.http_size is not None
+    assert within_rounding(info.http_size, sum(http.values()))
+    if _v(pip_version) >= (23, 3):
+        assert info.http_dirs == (root / "http-v2", root / "http")
+    else:
+        assert info.http_dirs == (root / "http",)
+
+
+def test_list(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> None:
+    wheels = cache.list()
+    assert sorted(w.filename for w in wheels) == sorted(p.name for p in fixture_cache.wheel_paths)
+    _check_wheels(wheels, fixture_cache, pip_version)
+
+
+@pytest.mark.parametrize("pattern", ["six", "six-1.16", "Hyphen_Name", "hyphen-name", "*"])
+def test_list_pattern(
+    cache: PipCache, fixture_cache: Manifest, pip_version: str, pattern: str
+) -> None:
+    wheels = cache.list(pattern)
+    expected = fixture_cache.wheels_matching(lambda name: pip_pattern_matches(pattern, name))
+    assert sorted(w.filename for w in wheels) == sorted(p.name for p in expected)
+    _check_wheels(wheels, fixture_cache, pip_version)
+
+
+def _check_wheels(wheels: "list[CachedWheel]", manifest: Manifest, pip_version: str) -> None:
+    assert [w.filename for w in wheels] == sorted(w.filename for w in wheels)
+    for wheel in wheels:
+        true_size = manifest.wheel_sizes[manifest.wheels[wheel.filename][0]]
+        assert wheel.name == re.sub(r"[-_.]+", "-", wheel.filename.split("-")[0]).lower()
+        assert wheel.version == wheel.filename.split("-")[1]
+        if _v(pip_version) < (20, 3):
+            assert wheel.path is None
+            assert within_rounding(wheel.size, true_size)
+        else:
+            assert wheel.path is not None
+            assert wheel.path in {p.resolve() for p in manifest.wheels[wheel.filename]}
+            assert wheel.size == manifest.wheel_sizes[wheel.path]
+            assert wheel.exact
+
+
+def test_remove(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> None:
+    root = fixture_cache.cache_dir
+    before_files, before_dirs = _files(root), _dirs(root)
+    six = set(fixture_cache.wheels_matching(lambda name: pip_pattern_matches("six", name)))
+    assert len(six) == 3  # six 1.16.0 twice (two entries), six 1.17.0; not sixer
+
+    result = cache.remove("six")
+
+    after = _files(root)
+    assert before_files - after >= six
+    assert result.files_removed == len(six)
+    assert result.matched
+    assert set(result.removed) == {p.resolve() for p in six}
+    assert result.dry_run is False
+    sizes = sum(fixture_cache.wheel_sizes[p] for p in six)
+    if _v(pip_version) >= (25, 0):
+        assert result.bytes_removed is not None
+        assert within_rounding(result.bytes_removed, sizes)
+    else:
+        assert result.bytes_removed is None
+    gone_extra = (before_files - after) - six
+    if _v(pip_version) >= (26, 0):
+        # the cleanup pass: origin.json of the emptied entries and of the origin-only entry
+        assert gone_extra
+        assert all(p.name == "origin.json" for p in gone_extra)
+        assert result.dirs_removed == len(before_dirs - _dirs(root))
+        assert result.dirs_removed > 0
+    else:
+        assert gone_extra == set()
+        assert result.dirs_removed is None
+        assert _dirs(root) == before_dirs
+    for path, size in fixture_cache.untouchable.items():
+        assert path.stat().st_size == size
+
+
+def test_remove_nomatch_is_not_an_error(
+    cache: PipCache, fixture_cache: Manifest, pip_version: str
+) -> None:
+    before = _files(fixture_cache.cache_dir)
+    result = cache.remove("nomatch")
+    assert result.matched is False
+    assert result.files_removed == 0
+    assert result.removed == ()
+    assert any("No matching packages" in w for w in result.warnings)
+    if _v(pip_version) < (26, 0):
+        assert _files(fixture_cache.cache_dir) == before
+    else:  # 26.x cleans up origin-only entries even when nothing matched (spec §2.6)
+        assert {p.name for p in before - _files(fixture_cache.cache_dir)} == {"origin.json"}
+
+
+def test_purge(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> None:
+    root = fixture_cache.cache_dir
+    before_files, before_dirs = _files(root), _dirs(root)
+    version = _v(pip_version)
+    expected_removed = set(fixture_cache.wheel_sizes)
+    if version >= (20, 3):
+        expected_removed |= set(fixture_cache.http_v1)
+    if version >= (23, 3):
+        expected_removed |= set(fixture_cache.http_v2)
+
+    result = cache.purge()
+
+    after = _files(root)
+    assert result.files_removed == len(expected_removed)
+    assert set(result.removed) == {p.resolve() for p in expected_removed}
+    assert result.matched
+    expected_left = before_files - expected_removed
+    if version >= (26, 0):  # wheels/ holds no wheel any more: the whole tree goes
+        expected_left -= set(fixture_cache.wheels_extra)
+    assert after == expected_left
+    assert set(fixture_cache.untouchable) <= after
+    if version >= (26, 0):
+        assert result.dirs_removed == len(before_dirs - _dirs(root))
+        assert not (root / "wheels").exists()
+        assert not (root / "http").exists()
+        assert (root / "http-v2").exists() == (version < (26, 2))
+    else:
+        assert result.dirs_removed is None
+        assert _dirs(root) == before_dirs
+
+
+def test_purge_empty_cache(venv: Path, isolated_env: Dict[str, str], tmp_path: Path) -> None:
+    empty = tmp_path / "never-created"
+    result = PipCache(venv, env={**isolated_env, "PIP_CACHE_DIR": str(empty)}).purge()
+    assert (result.files_removed, result.matched, result.removed) == (0, False, ())
+    assert not empty.exists()
+
+
+def test_one_shot_functions(
+    venv: Path, cache_env: Dict[str, str], fixture_cache: Manifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_CACHE_DIR", cache_env["PIP_CACHE_DIR"])
+    assert cache_dir(venv) == fixture_cache.cache_dir.resolve()
+    assert cache_info(venv).wheel_count == fixture_cache.wheel_count
+    assert len(cache_list("six", python=venv)) == 3
