@@ -79,8 +79,7 @@ def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Complete
         _kill(process)
         process.communicate()
         raise InterpreterError(
-            f"{argv[0]} did not finish within {timeout:g} s and was killed"
-            f" (command: {shlex.join(argv)});"
+            f"{argv[0]} did not finish within {timeout:g} s and was killed;"
             " pass a larger timeout if it is just slow"
         ) from exc
     except BaseException:

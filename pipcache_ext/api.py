@@ -13,6 +13,7 @@ from ._runner import Completed, Runner, pip_argv, pip_environment, run
 from .errors import (
     CacheDisabledError,
     InterpreterError,
+    ParseError,
     PipCacheError,
     PipCommandError,
     PipNotFoundError,
@@ -28,6 +29,9 @@ __all__ = [
     "cache_purge",
     "cache_remove",
 ]
+
+
+_LOGGING_ERROR = "--- Logging error ---"
 
 
 def __dir__() -> List[str]:
@@ -138,6 +142,18 @@ class PipCache:
             raise InterpreterError(
                 f"pip {' '.join(args)} for {interpreter.path}: {exc}", interpreter=interpreter.path
             ) from exc
+        if _LOGGING_ERROR in completed.stderr:
+            # Python 3.6 under LANG=C fails to log a non-ASCII path: stdout stays empty and the
+            # exit code is 0 (spec §1.1), so an empty answer must not be taken for "nothing".
+            raise ParseError(
+                f"'pip {' '.join(args)}' for {interpreter.path} could not print its output (a"
+                " logging error, usually an undecodable path under a non-UTF-8 locale); set"
+                " LANG=C.UTF-8",
+                text=completed.stderr,
+                pip_version=interpreter.pip_version,
+                argv=completed.argv,
+                interpreter=interpreter.path,
+            )
         if completed.returncode == 0 or (
             no_match_ok and _parsers.is_no_match_error(completed.stderr)
         ):

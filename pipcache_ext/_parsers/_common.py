@@ -73,4 +73,4 @@ def _around(
 ) -> ParsedSize:
     low = max(center - spread, floor)
     high = center + spread if ceiling is None else min(center + spread, ceiling)
-    return ParsedSize(min(max(center, low), high), low, high, text)
+    return ParsedSize((low + high) // 2, low, high, text)
