@@ -102,13 +102,14 @@ _PIP_OVERRIDES: Dict[str, str] = {
     "TERM": "dumb",
     "PIP_NO_INPUT": "1",
     "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    "PIP_NO_PYTHON_VERSION_WARNING": "1",  # the DEPRECATION line of pip 19.0-20.3 on Python 2.7
 }
 # PIP_PYTHON (22.3+) would silently re-run pip under another interpreter.
 _PIP_SCRUBBED = ("PIP_PYTHON", "FORCE_COLOR", "PIP_FORCE_COLOR", "CLICOLOR_FORCE")
 
 
-def pip_environment(base: Optional[Mapping[str, str]], python_major: int) -> Dict[str, str]:
+def pip_environment(
+    base: Optional[Mapping[str, str]], python_version: "tuple[int, ...]"
+) -> Dict[str, str]:
     """The environment pip runs in: the user's (cache settings and config files kept) made parsable.
 
     Never adds ``--isolated``/``PIP_ISOLATED``: it hides ``PIP_CACHE_DIR`` (spec §3.1).
@@ -117,8 +118,14 @@ def pip_environment(base: Optional[Mapping[str, str]], python_major: int) -> Dic
     for name in _PIP_SCRUBBED:
         env.pop(name, None)
     env.update(_PIP_OVERRIDES)
+    if python_version < (3, 6):
+        # Silences the DEPRECATION line pip 19.0-20.3 print on Python 2.7/3.5. Only there: pip
+        # 25.0 prints a DEPRECATION line of its own *because* this variable is set.
+        env["PIP_NO_PYTHON_VERSION_WARNING"] = "1"
+    else:
+        env.pop("PIP_NO_PYTHON_VERSION_WARNING", None)
     # Python 2 has no surrogateescape handler; Python 3 needs it for undecodable paths (§1.1).
-    env["PYTHONIOENCODING"] = "utf-8:surrogateescape" if python_major >= 3 else "utf-8"
+    env["PYTHONIOENCODING"] = "utf-8:surrogateescape" if python_version >= (3,) else "utf-8"
     return env
 
 

@@ -10,6 +10,7 @@ from . import _parsers
 from ._interpreters import PythonSpec, probe_interpreter
 from ._pipversions import PipVersion, features, parse_pip_version
 from ._runner import Completed, Runner, pip_argv, pip_environment, run
+from ._scripts import LEGACY_CACHE_DIR
 from .errors import (
     CacheDisabledError,
     InterpreterError,
@@ -129,50 +130,95 @@ class PipCache:
 
     # -- running pip -------------------------------------------------------------------------
 
-    def _pip(self, *args: str, no_match_ok: bool = False) -> Completed:
-        """Run ``python -m pip <args>``; translate failures into this library's errors."""
-        self._pip_version()  # raises PipNotFoundError first
+    def _execute(self, argv: Tuple[str, ...], what: str) -> Completed:
+        """Run ``argv`` in pip's environment; name ``what`` ran when it cannot be run."""
         interpreter = self.interpreter
-        major = int(interpreter.version.split(".")[0])
-        argv = pip_argv(interpreter.executable, args)
-        env = pip_environment(self._env, major)
+        version = tuple(int(x) for x in interpreter.version.split(".")[:2] if x.isdigit())
+        env = pip_environment(self._env, version)
         try:
             completed = self._run(argv, env, self._timeout)
         except InterpreterError as exc:
             raise InterpreterError(
-                f"pip {' '.join(args)} for {interpreter.path}: {exc}", interpreter=interpreter.path
+                f"{what} for {interpreter.path}: {exc}", interpreter=interpreter.path
             ) from exc
         if _LOGGING_ERROR in completed.stderr:
             # Python 3.6 under LANG=C fails to log a non-ASCII path: stdout stays empty and the
             # exit code is 0 (spec §1.1), so an empty answer must not be taken for "nothing".
             raise ParseError(
-                f"'pip {' '.join(args)}' for {interpreter.path} could not print its output (a"
-                " logging error, usually an undecodable path under a non-UTF-8 locale); set"
-                " LANG=C.UTF-8",
+                f"{what} for {interpreter.path} could not print its output (a logging error,"
+                " usually an undecodable path under a non-UTF-8 locale); set LANG=C.UTF-8",
                 text=completed.stderr,
                 pip_version=interpreter.pip_version,
                 argv=completed.argv,
                 interpreter=interpreter.path,
             )
+        return completed
+
+    def _pip(self, *args: str, no_match_ok: bool = False) -> Completed:
+        """Run ``python -m pip <args>``; translate failures into this library's errors."""
+        self._pip_version()  # raises PipNotFoundError first
+        argv = pip_argv(self.interpreter.executable, args)
+        completed = self._execute(argv, f"'pip {' '.join(args)}'")
         if completed.returncode == 0 or (
             no_match_ok and _parsers.is_no_match_error(completed.stderr)
         ):
             return completed
         raise self._failure(completed, args)
 
+    def _legacy_dir(self) -> Path:
+        """The cache dir of a pip without ``pip cache`` (8.0-20.0), asked from inside its interpreter."""
+        interpreter = self.interpreter
+        where = interpreter.path
+        argv = (os.fspath(interpreter.executable), "-c", LEGACY_CACHE_DIR)
+        completed = self._execute(argv, f"asking pip {interpreter.pip_version} for its cache dir")
+        answer = _parsers.parse_legacy_dir(completed.stdout)
+        if answer is None or answer.error is not None:
+            failure = _parsers.parse_failure(completed.stderr)
+            if failure.kind == "no-pip":
+                raise PipNotFoundError(f"{where} has no pip: {failure.message}", interpreter=where)
+            reason = answer.error if answer is not None else failure.message or "no answer"
+            raise PipCommandError(
+                f"pip {interpreter.pip_version} of {where} could not tell its cache dir: {reason}."
+                " Check PIP_* variables and pip config files for invalid values",
+                argv=completed.argv,
+                returncode=completed.returncode,
+                stdout=completed.stdout,
+                stderr=completed.stderr,
+                pip_version=interpreter.pip_version,
+                interpreter=where,
+            )
+        if answer.not_owned:
+            raise self._not_owned(answer.cache_dir)
+        if answer.disabled or answer.cache_dir is None:
+            quirk = (
+                " (pip <= 18.1 reads PIP_NO_CACHE_DIR=true as 1 and would crash on it)"
+                if answer.raw in ("1", "True")
+                else ""
+            )
+            raise CacheDisabledError(
+                f"pip's cache is disabled for {where} by its configuration{quirk}"
+                " (--no-cache-dir, PIP_NO_CACHE_DIR or no-cache-dir in a pip config file)",
+                reason="configuration",
+                interpreter=where,
+            )
+        return answer.cache_dir
+
+    def _not_owned(self, cache_dir: Optional[Path]) -> CacheDisabledError:
+        return CacheDisabledError(
+            f"pip disabled the cache of {self.interpreter.path}: {cache_dir} or its parent is not"
+            " owned by, or not writable for, the current user. Fix its owner or permissions"
+            " (under sudo, use sudo -H), or point PIP_CACHE_DIR elsewhere",
+            reason="permissions",
+            cache_dir=cache_dir,
+            interpreter=self.interpreter.path,
+        )
+
     def _failure(self, completed: Completed, args: Tuple[str, ...]) -> PipCacheError:
         interpreter = self.interpreter
         where = interpreter.path
         failure = _parsers.parse_failure(completed.stderr)
         if failure.kind == "not-owned":
-            return CacheDisabledError(
-                f"pip disabled the cache of {where}: {failure.cache_dir} or its parent is not"
-                " owned by, or not writable for, the current user. Fix its owner or permissions"
-                " (under sudo, use sudo -H), or point PIP_CACHE_DIR elsewhere",
-                reason="permissions",
-                cache_dir=failure.cache_dir,
-                interpreter=where,
-            )
+            return self._not_owned(failure.cache_dir)
         if failure.kind == "disabled":
             return CacheDisabledError(
                 f"pip's cache is disabled for {where} by its configuration (--no-cache-dir,"
@@ -212,9 +258,7 @@ class PipCache:
         """
         version = self._pip_version()
         if not features(version).has_cache:
-            from ._legacy import legacy_cache_dir
-
-            return legacy_cache_dir(self)
+            return self._legacy_dir()
         completed = self._pip("cache", "dir")
         return _parsers.parse_dir(completed.stdout, pip_version=self.interpreter.pip_version)
 

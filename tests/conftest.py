@@ -89,4 +89,30 @@ def venv_or_fail(pip_version: "str | None", python_minor: str) -> Path:
     try:
         return _pipenvs.venv_with_pip(pip_version, python_minor)
     except _pipenvs.MissingPython as exc:
+        if os.environ.get("PIPCACHE_EXT_STRICT"):
+            pytest.fail(f"{exc} (PIPCACHE_EXT_STRICT is set: real-pip tests must run)")
         pytest.skip(f"MISSING-PYTHON: {exc}")
+
+
+def pytest_terminal_summary(terminalreporter: "pytest.TerminalReporter") -> None:
+    """Say how much of the real-pip matrix ran, so a log shows it was not skipped."""
+    counts: Dict[str, int] = {}
+    pips: set = set()
+    for outcome in ("passed", "failed", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if report.when != "call" and outcome != "skipped":
+                continue
+            if "realpip" not in report.keywords:
+                continue
+            counts[outcome] = counts.get(outcome, 0) + 1
+            if "[" in report.nodeid:
+                pips.add(report.nodeid.split("[", 1)[1].split("-")[0].rstrip("]"))
+    terminalreporter.write_line(
+        f"real-pip matrix: {len(pips)} pip versions ({', '.join(sorted(pips, key=_version_key))});"
+        f" real-pip tests passed {counts.get('passed', 0)}, failed {counts.get('failed', 0)},"
+        f" skipped {counts.get('skipped', 0)}"
+    )
+
+
+def _version_key(text: str) -> Tuple[int, ...]:
+    return tuple(int(x) for x in text.split(".") if x.isdigit())

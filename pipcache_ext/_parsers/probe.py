@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
-from .._scripts import PROBE_MARKER
+from .._scripts import LEGACY_MARKER, PROBE_MARKER
 from ..models import Interpreter
 
-__all__ = ["parse_probe"]
+__all__ = ["LegacyAnswer", "parse_legacy_dir", "parse_probe"]
 
 
 def parse_probe(stdout: str, *, path: Path) -> Optional[Interpreter]:
@@ -38,4 +38,34 @@ def parse_probe(stdout: str, *, path: Path) -> Optional[Interpreter]:
             )
         except (ValueError, KeyError, TypeError):
             return None
+    return None
+
+
+class LegacyAnswer(NamedTuple):
+    """What an old pip (8.0-20.0) said about its cache dir, from inside its interpreter."""
+
+    cache_dir: Optional[Path]
+    disabled: bool
+    not_owned: bool
+    raw: str
+    error: Optional[str]
+
+
+def parse_legacy_dir(stdout: str) -> Optional[LegacyAnswer]:
+    """Read the answer of ``_scripts.LEGACY_CACHE_DIR``; ``None`` if it printed none."""
+    for line in reversed(stdout.splitlines()):
+        if not line.startswith(LEGACY_MARKER):
+            continue
+        try:
+            data = json.loads(line[len(LEGACY_MARKER) :])
+        except ValueError:
+            return None
+        cache_dir = data.get("cache_dir")
+        return LegacyAnswer(
+            cache_dir=Path(cache_dir) if cache_dir else None,
+            disabled=bool(data.get("disabled")),
+            not_owned=bool(data.get("not_owned")),
+            raw=str(data.get("raw", "")),
+            error=data.get("error"),
+        )
     return None
