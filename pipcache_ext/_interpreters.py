@@ -21,7 +21,7 @@ PythonSpec = Union[str, "os.PathLike[str]", Interpreter, None]
 _VENV_PYTHONS = ("bin/python", "bin/python3", "Scripts/python.exe")
 
 
-def resolve_executable(python: Union[str, "os.PathLike[str]", None]) -> Path:
+def resolve_executable(python: Union[str, os.PathLike[str], None]) -> Path:
     """The file to execute for ``python``: itself, a venv's interpreter, or the running one.
 
     :raises InterpreterError: it does not exist, is a directory that is not a venv, or is not
@@ -48,7 +48,7 @@ def resolve_executable(python: Union[str, "os.PathLike[str]", None]) -> Path:
 
 
 def probe_interpreter(
-    python: Union[str, "os.PathLike[str]", None],
+    python: Union[str, os.PathLike[str], None],
     *,
     env: Optional[Mapping[str, str]] = None,
     timeout: float = 60.0,

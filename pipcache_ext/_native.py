@@ -32,16 +32,13 @@ import stat
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-import packaging.utils
-from packaging.utils import canonicalize_name
-
+from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
 from pipcache_ext._pipversions import features, parse_pip_version
 from pipcache_ext.errors import UnsafeOperationError
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
 
 __all__ = [
-    "check_purge_target",
     "ensure_safe_to_purge",
     "native_info",
     "native_list",
@@ -55,8 +52,6 @@ _HTTP_V2 = "http-v2"
 _ALL = "*"
 _WHEEL_COUNT_GLOB = pip_glob(_ALL)  # "*-*.whl": what `pip cache info` counts as a wheel
 
-# parse_wheel_filename appeared in packaging 20.9; the project supports packaging >= 20.
-_parse_wheel_filename = getattr(packaging.utils, "parse_wheel_filename", None)
 
 # What a directory entry is, in os.walk's terms (followlinks=False).
 _DIR = 0  # a real directory: descended into
@@ -182,18 +177,6 @@ def native_info(cache_dir: Path, *, pip_version: Optional[str]) -> CacheInfo:
     )
 
 
-def _name_and_version(filename: str) -> Tuple[str, str]:
-    """Read the canonical project name and the version as written from a wheel's file name."""
-    stem = filename[:-4] if filename.lower().endswith(".whl") else filename
-    parts = stem.split("-")
-    name = parts[0]
-    version = parts[1] if len(parts) > 1 else ""
-    if _parse_wheel_filename is not None:
-        with contextlib.suppress(ValueError):  # InvalidWheelFilename, InvalidVersion
-            name = str(_parse_wheel_filename(filename)[0])
-    return canonicalize_name(name), version
-
-
 def native_list(cache_dir: Path, pattern: Optional[str]) -> List[CachedWheel]:
     """List the wheels under ``wheels/`` that ``pip cache list [pattern]`` shows.
 
@@ -216,7 +199,7 @@ def native_list(cache_dir: Path, pattern: Optional[str]) -> List[CachedWheel]:
         size = _file_size(path, is_link)
         if size is None:
             continue
-        project, version = _name_and_version(name)
+        project, version = wheel_name_version(name)
         result.append(
             CachedWheel(
                 filename=name, name=project, version=version, size=size, path=Path(path), exact=True
@@ -266,7 +249,6 @@ def ensure_safe_to_purge(cache_dir: Path, *, force: bool = False) -> None:
 
 
 #: The same check under the name an earlier draft of ``api.py`` imported.
-check_purge_target = ensure_safe_to_purge
 
 
 class _Node:

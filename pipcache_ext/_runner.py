@@ -26,7 +26,7 @@ logger = logging.getLogger("pipcache_ext")
 class Completed(NamedTuple):
     """A finished process: its argv, exit code and decoded output."""
 
-    argv: "tuple[str, ...]"
+    argv: tuple[str, ...]
     returncode: int
     stdout: str
     stderr: str
@@ -41,7 +41,7 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-def _kill(process: "subprocess.Popen[bytes]") -> None:
+def _kill(process: subprocess.Popen[bytes]) -> None:
     if sys.platform != "win32":
         try:
             os.killpg(process.pid, signal.SIGKILL)
@@ -108,7 +108,7 @@ _PIP_SCRUBBED = ("PIP_PYTHON", "FORCE_COLOR", "PIP_FORCE_COLOR", "CLICOLOR_FORCE
 
 
 def pip_environment(
-    base: Optional[Mapping[str, str]], python_version: "tuple[int, ...]"
+    base: Optional[Mapping[str, str]], python_version: tuple[int, ...]
 ) -> Dict[str, str]:
     """The environment pip runs in: the user's (cache settings and config files kept) made parsable.
 
@@ -129,7 +129,7 @@ def pip_environment(
     return env
 
 
-def pip_argv(executable: "os.PathLike[str] | str", args: Sequence[str]) -> "tuple[str, ...]":
+def pip_argv(executable: os.PathLike[str] | str, args: Sequence[str]) -> tuple[str, ...]:
     """``python -m pip <args>``, except that the current directory cannot shadow pip.
 
     ``python -m pip`` puts the working directory first on ``sys.path``, so a ``pip/`` folder there

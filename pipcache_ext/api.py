@@ -8,6 +8,8 @@ from typing import List, Mapping, Optional, Tuple, get_args
 
 from . import _parsers
 from ._interpreters import PythonSpec, probe_interpreter
+from ._native import ensure_safe_to_purge, native_info, native_list, native_purge, native_remove
+from ._patterns import validate_pattern
 from ._pipversions import PipVersion, features, parse_pip_version
 from ._runner import Completed, Runner, pip_argv, pip_environment, run
 from ._scripts import LEGACY_CACHE_DIR
@@ -20,7 +22,7 @@ from .errors import (
     PipNotFoundError,
     UnsupportedPipError,
 )
-from .models import Backend, BackendChoice, CacheInfo, CachedWheel, Interpreter, RemovalResult
+from .models import Backend, BackendChoice, CachedWheel, CacheInfo, Interpreter, RemovalResult
 
 __all__ = [
     "PipCache",
@@ -39,13 +41,6 @@ def __dir__() -> List[str]:
     return __all__
 
 
-def _validate_pattern(pattern: str) -> str:
-    from ._patterns import validate_pattern
-
-    validate_pattern(pattern)
-    return pattern
-
-
 class PipCache:
     """pip's cache, as one interpreter's pip sees it.
 
@@ -62,7 +57,7 @@ class PipCache:
     The interpreter is probed once, on first use, in one subprocess.
     """
 
-    def __init__(  # noqa: PLR0913 - keyword-only options, each documented
+    def __init__(
         self,
         python: PythonSpec = None,
         *,
@@ -166,7 +161,7 @@ class PipCache:
         raise self._failure(completed, args)
 
     def _legacy_dir(self) -> Path:
-        """The cache dir of a pip without ``pip cache`` (8.0-20.0), asked from inside its interpreter."""
+        """Ask a pip without ``pip cache`` (8.0-20.0), inside its interpreter, for its cache dir."""
         interpreter = self.interpreter
         where = interpreter.path
         argv = (os.fspath(interpreter.executable), "-c", LEGACY_CACHE_DIR)
@@ -268,8 +263,6 @@ class PipCache:
         :raises CacheDisabledError: pip's cache is disabled.
         """
         if self.backend == "native":
-            from ._native import native_info
-
             return native_info(self.dir(), pip_version=self.interpreter.pip_version)
         completed = self._pip("cache", "info")
         return _parsers.parse_info(completed.stdout, pip_version=self.interpreter.pip_version)
@@ -283,10 +276,10 @@ class PipCache:
         :returns: wheels sorted by file name, then path.
         :raises InvalidPatternError: ``pattern`` is empty or holds a path separator.
         """
-        pattern_args = ("--", _validate_pattern(pattern)) if pattern is not None else ()
+        if pattern is not None:
+            validate_pattern(pattern)
+        pattern_args = ("--", pattern) if pattern is not None else ()
         if self.backend == "native":
-            from ._native import native_list
-
             return native_list(self.dir(), pattern)
         pip = self.interpreter.pip_version
         if not features(self._pip_version()).abspath_list:
@@ -310,10 +303,8 @@ class PipCache:
         :param dry_run: report what would be deleted, delete nothing.
         :raises InvalidPatternError: ``pattern`` is empty or holds a path separator.
         """
-        _validate_pattern(pattern)
+        validate_pattern(pattern)
         if dry_run or self.backend == "native":
-            from ._native import native_remove
-
             return native_remove(
                 self.dir(), pattern, dry_run=dry_run, pip_version=self._semantics_version()
             )
@@ -330,8 +321,6 @@ class PipCache:
         :raises UnsafeOperationError: the cache dir is ``/`` or a home directory and ``force``
             was not given.
         """
-        from ._native import ensure_safe_to_purge, native_purge
-
         cache = self.dir()
         ensure_safe_to_purge(cache, force=force)
         if dry_run or self.backend == "native":

@@ -103,7 +103,7 @@ class PipCommandError(PipCacheError):
 
 
 class UnsupportedPipError(PipCommandError):
-    """The interpreter's pip has no ``cache`` command (pip < 20.1) and the ``pip`` backend was asked."""
+    """The pip has no ``cache`` command (pip < 20.1), and ``backend="pip"`` was asked."""
 
 
 class ParseError(PipCacheError, ValueError):

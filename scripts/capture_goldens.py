@@ -1,4 +1,4 @@
-# ruff: noqa: CPY001  # the project keeps no copyright header in its files
+# the project keeps no copyright header in its files
 """Capture golden files: what real pips print for ``pip cache``, recorded as JSON under tests/data.
 
 Each pip runs from a venv built by ``tests/_pipenvs.py`` (pip unzipped from its PyPI wheel), as

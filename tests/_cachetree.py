@@ -66,7 +66,7 @@ class Manifest:
         """Every file under wheels/, as pip's ``info`` counts it."""
         return sum(self.wheel_sizes.values()) + sum(self.wheels_extra.values())
 
-    def wheels_matching(self, predicate: "object") -> List[Path]:
+    def wheels_matching(self, predicate: object) -> List[Path]:
         assert callable(predicate)
         return sorted(p for p in self.wheel_sizes if predicate(p.name))
 
@@ -136,9 +136,10 @@ def build_cache(cache_dir: Path) -> Manifest:
 
 
 def pip_pattern_matches(pattern: str, basename: str) -> bool:
-    """pip's rule, written out independently: ``-`` in the pattern appends ``*.whl``, else ``-*.whl``.
+    """pip's pattern rule, written out independently of the library.
 
-    Matching is :func:`fnmatch.fnmatchcase` on POSIX, which is what pip's ``fnmatch.filter`` does there.
+    ``-`` in the pattern appends ``*.whl``, else ``-*.whl``; then :func:`fnmatch.fnmatchcase`,
+    which is what pip's ``fnmatch.filter`` does on POSIX.
     """
     import fnmatch
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -12,8 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import _pipenvs  # noqa: E402
-from _cachetree import Manifest, build_cache  # noqa: E402
+import _pipenvs
+from _cachetree import Manifest, build_cache
 
 _REAL_HOME = Path(os.environ.get("HOME") or Path.home())
 
@@ -43,7 +44,9 @@ def _real_cache_untouched() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Dict[str, str]:
+def isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Dict[str, str]:
     """HOME, XDG_* and PIP_* point into a temporary directory; no pip config file is read.
 
     :returns: the isolated ``os.environ`` as a dict, for passing as ``env=``.
@@ -55,6 +58,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = root / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
     monkeypatch.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
@@ -84,8 +88,8 @@ def write_script(path: Path, text: str) -> Path:
     return path
 
 
-def venv_or_fail(pip_version: "str | None", python_minor: str) -> Path:
-    """A cached venv; a missing pyenv Python skips with the reason (CI turns such skips into failures)."""
+def venv_or_fail(pip_version: str | None, python_minor: str) -> Path:
+    """A cached venv; a missing pyenv Python skips with the reason (fails in CI's strict mode)."""
     try:
         return _pipenvs.venv_with_pip(pip_version, python_minor)
     except _pipenvs.MissingPython as exc:
@@ -94,7 +98,7 @@ def venv_or_fail(pip_version: "str | None", python_minor: str) -> Path:
         pytest.skip(f"MISSING-PYTHON: {exc}")
 
 
-def pytest_terminal_summary(terminalreporter: "pytest.TerminalReporter") -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how much of the real-pip matrix ran, so a log shows it was not skipped."""
     counts: Dict[str, int] = {}
     pips: set = set()
@@ -105,8 +109,8 @@ def pytest_terminal_summary(terminalreporter: "pytest.TerminalReporter") -> None
             if "realpip" not in report.keywords:
                 continue
             counts[outcome] = counts.get(outcome, 0) + 1
-            if "[" in report.nodeid:
-                pips.add(report.nodeid.split("[", 1)[1].split("-")[0].rstrip("]"))
+            params = report.nodeid.partition("[")[2].rstrip("]").split("-")
+            pips.update(p for p in params if re.fullmatch(r"\d+(\.\d+)+", p))
     terminalreporter.write_line(
         f"real-pip matrix: {len(pips)} pip versions ({', '.join(sorted(pips, key=_version_key))});"
         f" real-pip tests passed {counts.get('passed', 0)}, failed {counts.get('failed', 0)},"

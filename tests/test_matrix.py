@@ -111,7 +111,7 @@ def test_list_pattern(
     _check_wheels(wheels, fixture_cache, pip_version)
 
 
-def _check_wheels(wheels: "list[CachedWheel]", manifest: Manifest, pip_version: str) -> None:
+def _check_wheels(wheels: list[CachedWheel], manifest: Manifest, pip_version: str) -> None:
     assert [w.filename for w in wheels] == sorted(w.filename for w in wheels)
     for wheel in wheels:
         true_size = manifest.wheel_sizes[manifest.wheels[wheel.filename][0]]

@@ -17,36 +17,18 @@ from _cachetree import WHEELS, Manifest, build_cache, pip_pattern_matches
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipcache_ext import _native
 from pipcache_ext._native import (
-    check_purge_target,
     ensure_safe_to_purge,
     native_info,
     native_list,
     native_purge,
     native_remove,
 )
+from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
 from pipcache_ext.errors import InvalidPatternError, UnsafeOperationError
 
 TOPS = ("http", "http-v2", "wheels")
-
-
-@pytest.fixture(autouse=True)
-def _isolate(tmp_path_factory, monkeypatch):
-    """No test may see the real HOME, XDG dirs or PIP_* settings."""
-    root = tmp_path_factory.mktemp("env")
-    for name in list(os.environ):
-        if name.startswith(("PIP_", "XDG_")):
-            monkeypatch.delenv(name)
-    home = root / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("USERPROFILE", str(home))
-    for var, sub in (("XDG_CACHE_HOME", "cache"), ("XDG_CONFIG_HOME", "config")):
-        monkeypatch.setenv(var, str(root / sub))
-    monkeypatch.setenv("XDG_DATA_HOME", str(root / "data"))
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
 
 
 @pytest.fixture
@@ -288,11 +270,8 @@ def test_list_skips_a_file_that_vanishes(manifest, monkeypatch):
         ("pkg-2.0-1build-py3-none-any.whl", ("pkg", "2.0")),
     ],
 )
-@pytest.mark.parametrize("has_parser", [True, False], ids=["packaging>=20.9", "packaging<20.9"])
-def test_wheel_name_and_version(filename, expected, has_parser, monkeypatch):
-    if not has_parser:
-        monkeypatch.setattr(_native, "_parse_wheel_filename", None)
-    assert _native._name_and_version(filename) == expected
+def test_wheel_name_and_version(filename, expected):
+    assert wheel_name_version(filename) == expected
 
 
 # --- remove / purge ----------------------------------------------------------------------------
@@ -527,7 +506,7 @@ def test_purge_refuses_a_filesystem_root(monkeypatch):
         with pytest.raises(UnsafeOperationError):
             native_remove(root, "*")
         with pytest.raises(UnsafeOperationError):
-            check_purge_target(root)
+            ensure_safe_to_purge(root)
 
 
 def test_force_purges_a_fake_home(tmp_path, monkeypatch):

@@ -38,9 +38,7 @@ def _load(case: str) -> List[Dict[str, Any]]:
 
 
 def _params(case: str) -> Any:
-    return pytest.mark.parametrize(
-        "golden", _load(case), ids=lambda d: f"pip-{d['pip_version']}"
-    )
+    return pytest.mark.parametrize("golden", _load(case), ids=lambda d: f"pip-{d['pip_version']}")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +47,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     return build_cache(tmp_path_factory.mktemp("golden") / "cache")
 
 
-def _rel(manifest: Manifest, paths: "set[Path] | list[Path]") -> Set[str]:
+def _rel(manifest: Manifest, paths: set[Path] | list[Path]) -> Set[str]:
     return {p.relative_to(manifest.cache_dir).as_posix() for p in paths}
 
 
@@ -109,7 +107,7 @@ def test_info_of_a_missing_cache(golden: Dict[str, Any]) -> None:
     ("case", "pattern"), [("list", None), ("list-six", "six"), ("list-nomatch", "nomatch"),
                           ("list-empty", None)],
 )  # fmt: skip
-def test_list_human(case: str, pattern: "str | None", manifest: Manifest) -> None:
+def test_list_human(case: str, pattern: str | None, manifest: Manifest) -> None:
     for golden in _load(case):
         wheels = parse_list_human(golden["stdout"], pip_version=golden["pip_version"])
         if case == "list-empty":
@@ -128,7 +126,7 @@ def test_list_human(case: str, pattern: "str | None", manifest: Manifest) -> Non
     ("case", "pattern"),
     [("list-abspath", None), ("list-abspath-six", "six"), ("list-abspath-empty", None)],
 )
-def test_list_abspath(case: str, pattern: "str | None", manifest: Manifest) -> None:
+def test_list_abspath(case: str, pattern: str | None, manifest: Manifest) -> None:
     for golden in _load(case):
         paths = parse_list_abspath(golden["stdout"], pip_version=golden["pip_version"])
         if case == "list-abspath-empty":
@@ -164,7 +162,9 @@ def _deleted_by(golden: Dict[str, Any], manifest: Manifest, case: str) -> Set[Pa
 def test_removal(case: str, manifest: Manifest) -> None:
     for golden in _load(case):
         version = _v(golden["pip_version"])
-        result = parse_removal(golden["stdout"], golden["stderr"], pip_version=golden["pip_version"])
+        result = parse_removal(
+            golden["stdout"], golden["stderr"], pip_version=golden["pip_version"]
+        )
         deleted = _deleted_by(golden, manifest, case)
         assert result.files_removed == len(deleted)
         assert result.matched == bool(deleted)

@@ -70,7 +70,7 @@ def test_parse_size_rejects(text: str) -> None:
         ("nonsense", None),
     ],
 )
-def test_parse_pip_version(text: str, expected: "PipVersion | None") -> None:
+def test_parse_pip_version(text: str, expected: PipVersion | None) -> None:
     assert parse_pip_version(text) == expected
 
 
@@ -86,7 +86,7 @@ def test_parse_pip_version(text: str, expected: "PipVersion | None") -> None:
         ("26.0", True, True, False, True, True),
     ],
 )
-def test_feature_table_matches_the_spec_timeline(  # noqa: PLR0913
+def test_feature_table_matches_the_spec_timeline(
     version: str, has_cache: bool, abspath: bool, no_match_error: bool, bytes_: bool, dirs: bool
 ) -> None:
     parsed = parse_pip_version(version)

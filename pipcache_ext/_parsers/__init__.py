@@ -6,8 +6,8 @@ from ._common import ParsedSize, parse_size
 from .dir import parse_dir
 from .failure import Failure, parse_failure
 from .info import parse_info
-from .probe import LegacyAnswer, parse_legacy_dir, parse_probe
 from .list import parse_list_abspath, parse_list_human, wheel_name_version
+from .probe import LegacyAnswer, parse_legacy_dir, parse_probe
 from .remove import is_no_match_error, parse_removal
 
 __all__ = [
@@ -18,8 +18,8 @@ __all__ = [
     "parse_dir",
     "parse_failure",
     "parse_info",
-    "parse_list_abspath",
     "parse_legacy_dir",
+    "parse_list_abspath",
     "parse_list_human",
     "parse_probe",
     "parse_removal",

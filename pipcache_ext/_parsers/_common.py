@@ -23,7 +23,9 @@ def clean_lines(text: str) -> List[str]:
 def fail(message: str, *, text: str, pip_version: Optional[str]) -> NoReturn:
     """Raise :class:`ParseError` naming the pip that printed ``text``."""
     who = f"pip {pip_version}" if pip_version else "pip"
-    raise ParseError(f"{message} (from {who}); output was: {text!r}", text=text, pip_version=pip_version)
+    raise ParseError(
+        f"{message} (from {who}); output was: {text!r}", text=text, pip_version=pip_version
+    )
 
 
 class ParsedSize(NamedTuple):
@@ -68,9 +70,7 @@ def parse_size(text: str) -> Optional[ParsedSize]:
     return _around(round(float(match["mb"]) * 1_000_000), 50_000, 1_000_001, None, text)
 
 
-def _around(
-    center: int, spread: int, floor: int, ceiling: Optional[int], text: str
-) -> ParsedSize:
+def _around(center: int, spread: int, floor: int, ceiling: Optional[int], text: str) -> ParsedSize:
     low = max(center - spread, floor)
     high = center + spread if ceiling is None else min(center + spread, ceiling)
     return ParsedSize((low + high) // 2, low, high, text)

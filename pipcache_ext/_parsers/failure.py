@@ -21,9 +21,7 @@ __all__ = ["Failure", "parse_failure"]
 
 FailureKind = Literal["disabled", "not-owned", "no-cache-command", "no-pip", "other"]
 
-_OWNER = re.compile(
-    r"^WARNING: The directory '(?P<dir>.*)' or its parent directory is not owned"
-)
+_OWNER = re.compile(r"^WARNING: The directory '(?P<dir>.*)' or its parent directory is not owned")
 
 
 class Failure(NamedTuple):

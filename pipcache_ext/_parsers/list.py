@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import List, Optional
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from ..models import CachedWheel
 from ._common import clean_lines, fail, parse_size
@@ -34,7 +34,7 @@ _EMPTY = ("Nothing cached.", "No locally built wheels cached.")
 _ENTRY = re.compile(r"^ - (?P<file>.+) \((?P<size>[^()]+)\)$")
 
 
-def wheel_name_version(filename: str) -> "tuple[str, str]":
+def wheel_name_version(filename: str) -> tuple[str, str]:
     """``(canonical name, version as written)`` of a wheel file name.
 
     Falls back to splitting on ``-`` for names :mod:`packaging` rejects (pip lists any
@@ -42,7 +42,7 @@ def wheel_name_version(filename: str) -> "tuple[str, str]":
     """
     try:
         name, _version, _build, _tags = parse_wheel_filename(filename)
-    except InvalidWheelFilename:
+    except ValueError:  # InvalidWheelFilename, or InvalidVersion from some packaging releases
         parts = filename[: -len(".whl")].split("-") if filename.endswith(".whl") else [filename]
         return canonicalize_name(parts[0]), parts[1] if len(parts) > 1 else ""
     return name, filename.split("-")[1]

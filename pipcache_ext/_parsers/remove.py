@@ -36,7 +36,7 @@ def is_no_match_error(stderr: str) -> bool:
 
 
 def warnings_of(stderr: str) -> List[str]:
-    """pip's ``WARNING:`` lines, without the prefix."""
+    """Pip's ``WARNING:`` lines, without the prefix."""
     return [
         line[len("WARNING: ") :].strip()
         for line in clean_lines(stderr)
@@ -73,7 +73,9 @@ def parse_removal(stdout: str, stderr: str, *, pip_version: Optional[str] = None
         elif removed_match is not None and line != _SELFCHECK:
             removed.append(Path(removed_match["path"]))
     if files is None:
-        fail("pip printed no 'Files removed' summary", text=stdout + stderr, pip_version=pip_version)
+        fail(
+            "pip printed no 'Files removed' summary", text=stdout + stderr, pip_version=pip_version
+        )
     size = parse_size(size_text) if size_text is not None else None
     if size_text is not None and size is None:
         fail(f"unreadable size {size_text!r}", text=stdout, pip_version=pip_version)
