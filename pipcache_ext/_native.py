@@ -144,19 +144,24 @@ def _absolute(cache_dir: Path) -> Path:
     return Path(os.path.abspath(os.fspath(cache_dir)))
 
 
-def native_info(cache_dir: Path, *, pip_version: Optional[str]) -> CacheInfo:
-    """Measure a pip cache in one pass, as ``pip cache info`` (23.3+) reports it, but exact.
+def native_info(
+    cache_dir: Path, *, pip_version: Optional[str], rules: Optional[str] = None
+) -> CacheInfo:
+    """Measure a pip cache in one pass, as ``pip cache info`` reports it, but exact.
 
     :param cache_dir: the cache directory (it need not exist: everything is then 0).
-    :param pip_version: the interpreter's pip version, recorded in the result; it does not change
-        what is counted.
+    :param pip_version: the interpreter's pip version, recorded in the result.
+    :param rules: count as this pip release does (``None``: the newest, 26.3). Only the HTTP part
+        differs: none before 20.3 (``http_*`` are then ``None``), ``http/`` until 23.2, then
+        ``http-v2/`` and ``http/``.
     :returns: a :class:`CacheInfo` with ``exact=True`` and ``backend="native"``. ``wheel_count``
         counts ``*-*.whl`` files anywhere under ``wheels/``; ``wheels_size`` is the bytes of every
-        file there; ``http_files``/``http_size`` cover ``http-v2/`` and ``http/``.
+        file there.
     """
     root = _absolute(cache_dir)
     wheels_dir = root / _WHEELS
-    http_dirs = (root / _HTTP_V2, root / _HTTP_V1)
+    # pip prints the newest location first
+    http_dirs = tuple(root / name for name in reversed(_rules(rules).http_for_all))
     _files, wheels_size, wheel_count = _tally(str(wheels_dir), pattern_matcher(_WHEEL_COUNT_GLOB))
     http_files = http_size = 0
     for http_dir in http_dirs:
@@ -169,8 +174,8 @@ def native_info(cache_dir: Path, *, pip_version: Optional[str]) -> CacheInfo:
         wheel_count=wheel_count,
         wheels_size=wheels_size,
         http_dirs=http_dirs,
-        http_files=http_files,
-        http_size=http_size,
+        http_files=http_files if http_dirs else None,
+        http_size=http_size if http_dirs else None,
         exact=True,
         backend="native",
         pip_version=pip_version,
@@ -433,7 +438,7 @@ def _rules(pip_version: Optional[str]) -> _Rules:
     http = (_HTTP_V1, _HTTP_V2) if feats.http_v2 else (_HTTP_V1,) if feats.http_in_info else ()
     cleanup: Tuple[str, ...] = ()
     if feats.reports_dirs_removed:
-        cleanup = (_HTTP_V1, _HTTP_V2, _WHEELS) if version >= (26, 2) else (_HTTP_V1, _WHEELS)
+        cleanup = (_HTTP_V1, _HTTP_V2, _WHEELS) if feats.cleans_http_v2 else (_HTTP_V1, _WHEELS)
     return _Rules(http, cleanup, feats.reports_dirs_removed, not feats.no_match_is_error)
 
 
@@ -483,21 +488,21 @@ def _delete_files(
 
 
 def _remove(
-    cache_dir: Path, pattern: str, *, dry_run: bool, force: bool, pip_version: Optional[str]
+    cache_dir: Path, pattern: str, *, dry_run: bool, force: bool, rules: Optional[str]
 ) -> RemovalResult:
     validate_pattern(pattern)
     ensure_safe_to_purge(cache_dir, force=force)
-    rules = _rules(pip_version)
+    pip_rules = _rules(rules)
     root = _absolute(cache_dir)
     warnings: List[str] = []
     names = [_HTTP_V1, _HTTP_V2, _WHEELS]  # pip's order
-    wanted = {_WHEELS, *rules.cleanup, *(rules.http_for_all if pattern == _ALL else ())}
+    wanted = {_WHEELS, *pip_rules.cleanup, *(pip_rules.http_for_all if pattern == _ALL else ())}
     trees = {name: _scan(root / name, warnings) if name in wanted else None for name in names}
 
-    targets = _targets(trees, pattern, rules)
+    targets = _targets(trees, pattern, pip_rules)
     if not targets:
         no_match = "No matching packages"
-        if pattern != _ALL and rules.pattern_in_warning:
+        if pattern != _ALL and pip_rules.pattern_in_warning:
             no_match += f' for pattern "{pattern}"'
         warnings.insert(0, no_match)
 
@@ -513,7 +518,7 @@ def _remove(
     dirs = [
         node
         for name in names
-        if name in rules.cleanup
+        if name in pip_rules.cleanup
         for node in _empty_dirs(trees[name], has_wheels if name == _WHEELS else has_files)
     ]
     if dry_run:
@@ -521,7 +526,7 @@ def _remove(
     else:
         dirs_removed = _remove_dirs(dirs, gone, warnings)
         selfcheck_json = root / "selfcheck.json"
-        if rules.selfcheck_json and os.path.isfile(selfcheck_json):  # unused since pip 19.3
+        if pip_rules.selfcheck_json and os.path.isfile(selfcheck_json):  # unused since pip 19.3
             _unlink(str(selfcheck_json), warnings)
 
     return RemovalResult(
@@ -542,7 +547,7 @@ def native_remove(
     pattern: str,
     *,
     dry_run: bool = False,
-    pip_version: Optional[str] = None,
+    rules: Optional[str] = None,
     force: bool = False,
 ) -> RemovalResult:
     """Do what pip 26.3's ``pip cache remove <pattern>`` does, safely.
@@ -554,7 +559,7 @@ def native_remove(
     :param cache_dir: the cache directory (it need not exist).
     :param pattern: pip's pattern (``six``, ``six-1.16``, ``six*``, ``*``).
     :param dry_run: delete nothing and report what a real run would delete.
-    :param pip_version: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
+    :param rules: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
     :param force: allow a cache dir that is a filesystem root, the home directory or an ancestor
         of it.
@@ -565,7 +570,7 @@ def native_remove(
     :raises InvalidPatternError: for an empty pattern or one containing a path separator.
     :raises UnsafeOperationError: for a root / home cache dir without ``force``.
     """
-    return _remove(cache_dir, pattern, dry_run=dry_run, force=force, pip_version=pip_version)
+    return _remove(cache_dir, pattern, dry_run=dry_run, force=force, rules=rules)
 
 
 def native_purge(
@@ -573,7 +578,7 @@ def native_purge(
     *,
     dry_run: bool = False,
     force: bool = False,
-    pip_version: Optional[str] = None,
+    rules: Optional[str] = None,
 ) -> RemovalResult:
     """Do what pip 26.3's ``pip cache purge`` does (``remove '*'``), safely.
 
@@ -581,10 +586,10 @@ def native_purge(
     :param dry_run: delete nothing and report what a real run would delete.
     :param force: allow a cache dir that is a filesystem root, the home directory or an ancestor
         of it.
-    :param pip_version: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
+    :param rules: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
     :returns: a :class:`RemovalResult`, as :func:`native_remove` with the pattern ``*``.
     :raises UnsafeOperationError: when ``cache_dir`` (resolved) is a filesystem root, the user's
         home directory or an ancestor of it and ``force`` is not set.
     """
-    return _remove(cache_dir, _ALL, dry_run=dry_run, force=force, pip_version=pip_version)
+    return _remove(cache_dir, _ALL, dry_run=dry_run, force=force, rules=rules)

@@ -63,6 +63,8 @@ class PipFeatures(NamedTuple):
     """``Files removed: N (SIZE)`` (25.0+)."""
     reports_dirs_removed: bool
     """``Directories removed: M`` and the empty-directory cleanup (26.0+)."""
+    cleans_http_v2: bool
+    """The empty-directory cleanup also covers ``http-v2/`` (26.2+)."""
 
 
 def features(version: PipVersion) -> PipFeatures:
@@ -75,4 +77,5 @@ def features(version: PipVersion) -> PipFeatures:
         no_match_is_error=(20, 1) <= version < (21, 3),
         reports_bytes_removed=version >= (25, 0),
         reports_dirs_removed=version >= (26, 0),
+        cleans_http_v2=version >= (26, 2),
     )

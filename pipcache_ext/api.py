@@ -305,9 +305,7 @@ class PipCache:
         """
         validate_pattern(pattern)
         if dry_run or self.backend == "native":
-            return native_remove(
-                self.dir(), pattern, dry_run=dry_run, pip_version=self._semantics_version()
-            )
+            return native_remove(self.dir(), pattern, dry_run=dry_run, rules=self._rules())
         completed = self._pip("-v", "cache", "remove", "--", pattern, no_match_ok=True)
         return _parsers.parse_removal(
             completed.stdout, completed.stderr, pip_version=self.interpreter.pip_version
@@ -324,15 +322,13 @@ class PipCache:
         cache = self.dir()
         ensure_safe_to_purge(cache, force=force)
         if dry_run or self.backend == "native":
-            return native_purge(
-                cache, dry_run=dry_run, force=force, pip_version=self._semantics_version()
-            )
+            return native_purge(cache, dry_run=dry_run, force=force, rules=self._rules())
         completed = self._pip("-v", "cache", "purge", no_match_ok=True)
         return _parsers.parse_removal(
             completed.stdout, completed.stderr, pip_version=self.interpreter.pip_version
         )
 
-    def _semantics_version(self) -> Optional[str]:
+    def _rules(self) -> Optional[str]:
         """Whose deletion rules apply: the pip's own with the pip backend, else the newest."""
         return self.interpreter.pip_version if self.backend == "pip" else None
 

@@ -130,3 +130,26 @@ def matrix_venv(pip_version: str) -> Tuple[Path, Path]:
     """The venv for a pip of :data:`MATRIX`: ``(venv dir, its python)``."""
     venv = venv_with_pip(pip_version, MATRIX[pip_version])
     return venv, venv / "bin" / "python"
+
+
+def pip_on_path(pip_version: str) -> Path:
+    """pip ``pip_version`` unzipped into a directory, for ``PYTHONPATH``.
+
+    Python 2.7 has no ``venv``: its real-pip tests run pyenv's 2.7 with this on ``PYTHONPATH``,
+    which comes before site-packages, so the interpreter's own pip is not the one tested.
+    """
+    target = CACHE_ROOT / "pythonpath" / f"pip{pip_version}"
+    if (target / ".complete").exists():
+        return target
+    wheel = pip_wheel(pip_version)
+    (CACHE_ROOT / "pythonpath").mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".pip{pip_version}-", dir=CACHE_ROOT / "pythonpath"))
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(building)
+        (building / ".complete").write_text(f"{pip_version}\n")
+        shutil.rmtree(target, ignore_errors=True)
+        building.replace(target)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target

@@ -16,7 +16,7 @@ from _cachetree import Manifest, pip_pattern_matches
 from _pipenvs import MATRIX
 from conftest import venv_or_fail
 
-from pipcache_ext import CachedWheel, PipCache, cache_dir, cache_info, cache_list
+from pipcache_ext import CachedWheel, PipCache, RemovalResult, cache_dir, cache_info, cache_list
 
 pytestmark = pytest.mark.realpip
 
@@ -222,3 +222,32 @@ def test_one_shot_functions(
     assert cache_dir(venv) == fixture_cache.cache_dir.resolve()
     assert cache_info(venv).wheel_count == fixture_cache.wheel_count
     assert len(cache_list("six", python=venv)) == 3
+
+
+@pytest.mark.parametrize("operation", ["remove six", "remove nomatch", "purge"])
+def test_dry_run_predicts_the_real_run(
+    cache: PipCache, fixture_cache: Manifest, pip_version: str, operation: str
+) -> None:
+    root = fixture_cache.cache_dir
+    before = _files(root), _dirs(root)
+    verb, _, pattern = operation.partition(" ")
+
+    def run(*, dry_run: bool) -> RemovalResult:
+        if verb == "purge":
+            return cache.purge(dry_run=dry_run)
+        return cache.remove(pattern, dry_run=dry_run)
+
+    dry = run(dry_run=True)
+    assert (_files(root), _dirs(root)) == before
+    real = run(dry_run=False)
+    assert dry.dry_run
+    assert not real.dry_run
+    assert (dry.files_removed, dry.matched) == (real.files_removed, real.matched)
+    assert set(dry.removed) == set(real.removed)
+    sizes = {**fixture_cache.wheel_sizes, **fixture_cache.http_v1, **fixture_cache.http_v2}
+    assert dry.bytes_removed == sum(sizes[p] for p in before[0] - _files(root) if p in sizes)
+    if real.bytes_removed is not None:
+        assert dry.bytes_removed is not None
+        assert within_rounding(real.bytes_removed, dry.bytes_removed) or real.bytes_removed == 0
+    if real.dirs_removed is not None:
+        assert dry.dirs_removed == real.dirs_removed

@@ -14,6 +14,7 @@ from pathlib import Path
 import _pipenvs
 import pytest
 from _cachetree import WHEELS, Manifest, build_cache, pip_pattern_matches
+from conftest import venv_or_fail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -386,7 +387,7 @@ OPERATIONS = {
     "remove *": lambda cache, **kw: native_remove(cache, "*", **kw),
     "remove nomatch": lambda cache, **kw: native_remove(cache, "nomatch", **kw),
     "purge": native_purge,
-    "purge as pip 25.0": lambda cache, **kw: native_purge(cache, pip_version="25.0", **kw),
+    "purge as pip 25.0": lambda cache, **kw: native_purge(cache, rules="25.0", **kw),
 }
 
 
@@ -681,7 +682,7 @@ def test_validate_pattern_refuses_exactly_empty_and_separators(pattern):
 
 
 def test_pip_25_has_no_cleanup_pass(manifest):
-    result = native_remove(manifest.cache_dir, "six", pip_version="25.0")
+    result = native_remove(manifest.cache_dir, "six", rules="25.0")
     assert result.dirs_removed == 0
     assert (manifest.wheels_dir / "de" / "ad" / "be" / "empty").is_dir()
     targets = set(manifest.wheels_matching(lambda n: pip_pattern_matches("six", n)))
@@ -689,21 +690,21 @@ def test_pip_25_has_no_cleanup_pass(manifest):
 
 
 def test_pip_23_2_purge_ignores_http_v2(manifest):
-    result = native_purge(manifest.cache_dir, pip_version="23.2.1")
+    result = native_purge(manifest.cache_dir, rules="23.2.1")
     assert set(result.removed) == set(manifest.wheel_sizes) | set(manifest.http_v1)
     assert all(p.exists() for p in manifest.http_v2)
 
 
 def test_pip_20_1_purge_keeps_http_and_words_no_match_without_pattern(manifest):
-    result = native_purge(manifest.cache_dir, pip_version="20.1")
+    result = native_purge(manifest.cache_dir, rules="20.1")
     assert set(result.removed) == set(manifest.wheel_sizes)
-    assert native_remove(manifest.cache_dir, "x", pip_version="21.2.4").warnings == (
+    assert native_remove(manifest.cache_dir, "x", rules="21.2.4").warnings == (
         "No matching packages",
     )
 
 
 def test_pip_26_0_cleanup_skips_http_v2(manifest):
-    native_remove(manifest.cache_dir, "nomatch", pip_version="26.0")
+    native_remove(manifest.cache_dir, "nomatch", rules="26.0")
     assert (manifest.cache_dir / "http-v2" / "f" / "e").is_dir()
     assert not (manifest.cache_dir / "http" / "0").exists()
 
@@ -718,10 +719,7 @@ _DIRS_RE = re.compile(r"^Directories removed: (\d+)$", re.MULTILINE)
 @pytest.mark.parametrize("pip_version", ["26.3", "26.0", "25.0", "23.2.1", "21.2.4", "20.1"])
 @pytest.mark.parametrize("pattern", ["six", "*", "nomatch"])
 def test_same_result_as_real_pip(tmp_path, pip_version, pattern):
-    try:
-        _venv, python = _pipenvs.matrix_venv(pip_version)
-    except (_pipenvs.MissingPython, subprocess.SubprocessError, OSError) as exc:
-        pytest.skip(f"no pip {pip_version} venv: {exc}")
+    python = venv_or_fail(pip_version, _pipenvs.MATRIX[pip_version]) / "bin" / "python"
     by_pip = build_cache(tmp_path / "pip" / "cache").cache_dir
     by_native = build_cache(tmp_path / "native" / "cache").cache_dir
     for cache in (by_pip, by_native):
@@ -737,7 +735,7 @@ def test_same_result_as_real_pip(tmp_path, pip_version, pattern):
         [str(python), "-m", "pip", "--cache-dir", str(by_pip), "cache", "remove", pattern],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    result = native_remove(by_native, pattern, pip_version=pip_version)
+    result = native_remove(by_native, pattern, rules=pip_version)
 
     assert snapshot(by_pip) == snapshot(by_native)
     files = _FILES_RE.search(completed.stdout)
