@@ -253,9 +253,6 @@ def ensure_safe_to_purge(cache_dir: Path, *, force: bool = False) -> None:
                 )
 
 
-#: The same check under the name an earlier draft of ``api.py`` imported.
-
-
 class _Node:
     """A directory seen by :func:`_scan`."""
 

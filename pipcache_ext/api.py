@@ -294,36 +294,41 @@ class PipCache:
             ]
         return sorted(wheels, key=lambda w: (w.filename, str(w.path)))
 
-    def remove(self, pattern: str, *, dry_run: bool = False) -> RemovalResult:
+    def remove(self, pattern: str, *, dry_run: bool = False, force: bool = False) -> RemovalResult:
         """Delete the cached wheels matching ``pattern`` (pip's rule, see :meth:`list`).
 
         The pattern ``*`` is a purge, as in pip: it also clears the HTTP cache. A pattern that
         matches nothing is not an error: ``matched`` is ``False``.
 
         :param dry_run: report what would be deleted, delete nothing.
+        :param force: go ahead even when the cache dir is a filesystem root or a home directory.
         :raises InvalidPatternError: ``pattern`` is empty or holds a path separator.
+        :raises UnsafeOperationError: the cache dir is ``/``, a home directory or an ancestor of
+            one, and ``force`` was not given.
         """
         validate_pattern(pattern)
-        if dry_run or self.backend == "native":
-            return native_remove(self.dir(), pattern, dry_run=dry_run, rules=self._rules())
-        completed = self._pip("-v", "cache", "remove", "--", pattern, no_match_ok=True)
-        return _parsers.parse_removal(
-            completed.stdout, completed.stderr, pip_version=self.interpreter.pip_version
-        )
+        return self._delete(pattern, dry_run=dry_run, force=force)
 
     def purge(self, *, dry_run: bool = False, force: bool = False) -> RemovalResult:
-        """Delete every cached wheel and HTTP file.
+        """Delete every cached wheel and HTTP file (what the answering pip's purge deletes).
 
         :param dry_run: report what would be deleted, delete nothing.
-        :param force: purge even when the cache dir is a filesystem root or a home directory.
-        :raises UnsafeOperationError: the cache dir is ``/`` or a home directory and ``force``
-            was not given.
+        :param force: go ahead even when the cache dir is a filesystem root or a home directory.
+        :raises UnsafeOperationError: the cache dir is ``/``, a home directory or an ancestor of
+            one, and ``force`` was not given.
         """
+        return self._delete(None, dry_run=dry_run, force=force)
+
+    def _delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
+        """``remove pattern`` or, for ``None``, ``purge``; checked for safety first."""
         cache = self.dir()
         ensure_safe_to_purge(cache, force=force)
         if dry_run or self.backend == "native":
-            return native_purge(cache, dry_run=dry_run, force=force, rules=self._rules())
-        completed = self._pip("-v", "cache", "purge", no_match_ok=True)
+            if pattern is None:
+                return native_purge(cache, dry_run=dry_run, force=True, rules=self._rules())
+            return native_remove(cache, pattern, dry_run=dry_run, force=True, rules=self._rules())
+        args = ("remove", "--", pattern) if pattern is not None else ("purge",)
+        completed = self._pip("-v", "cache", *args, no_match_ok=True)
         return _parsers.parse_removal(
             completed.stdout, completed.stderr, pip_version=self.interpreter.pip_version
         )
@@ -348,42 +353,67 @@ def _wheel_at(path: Path) -> Optional[CachedWheel]:
 
 
 # -- one-shot functions -----------------------------------------------------------------------
+# Each builds a PipCache for one call; keep a PipCache to probe the interpreter only once.
 
 
-def cache_dir(python: PythonSpec = None, *, backend: BackendChoice = "auto") -> Path:
+def cache_dir(
+    python: PythonSpec = None,
+    *,
+    backend: BackendChoice = "auto",
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
+) -> Path:
     """:meth:`PipCache.dir` for ``python`` (default: the running interpreter)."""
-    return PipCache(python, backend=backend).dir()
+    return PipCache(python, backend=backend, env=env, timeout=timeout).dir()
 
 
-def cache_info(python: PythonSpec = None, *, backend: BackendChoice = "auto") -> CacheInfo:
+def cache_info(
+    python: PythonSpec = None,
+    *,
+    backend: BackendChoice = "auto",
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
+) -> CacheInfo:
     """:meth:`PipCache.info` for ``python`` (default: the running interpreter)."""
-    return PipCache(python, backend=backend).info()
+    return PipCache(python, backend=backend, env=env, timeout=timeout).info()
 
 
 def cache_list(
-    pattern: Optional[str] = None, *, python: PythonSpec = None, backend: BackendChoice = "auto"
+    pattern: Optional[str] = None,
+    *,
+    python: PythonSpec = None,
+    backend: BackendChoice = "auto",
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
 ) -> List[CachedWheel]:
     """:meth:`PipCache.list` for ``python`` (default: the running interpreter)."""
-    return PipCache(python, backend=backend).list(pattern)
+    return PipCache(python, backend=backend, env=env, timeout=timeout).list(pattern)
 
 
-def cache_remove(
+def cache_remove(  # noqa: PLR0913 - keyword-only options, as PipCache's
     pattern: str,
     *,
     python: PythonSpec = None,
     backend: BackendChoice = "auto",
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
     dry_run: bool = False,
+    force: bool = False,
 ) -> RemovalResult:
     """:meth:`PipCache.remove` for ``python`` (default: the running interpreter)."""
-    return PipCache(python, backend=backend).remove(pattern, dry_run=dry_run)
+    cache = PipCache(python, backend=backend, env=env, timeout=timeout)
+    return cache.remove(pattern, dry_run=dry_run, force=force)
 
 
-def cache_purge(
+def cache_purge(  # noqa: PLR0913 - keyword-only options, as PipCache's
     *,
     python: PythonSpec = None,
     backend: BackendChoice = "auto",
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
     dry_run: bool = False,
     force: bool = False,
 ) -> RemovalResult:
     """:meth:`PipCache.purge` for ``python`` (default: the running interpreter)."""
-    return PipCache(python, backend=backend).purge(dry_run=dry_run, force=force)
+    cache = PipCache(python, backend=backend, env=env, timeout=timeout)
+    return cache.purge(dry_run=dry_run, force=force)
