@@ -145,3 +145,25 @@ def pip_pattern_matches(pattern: str, basename: str) -> bool:
 
     full = pattern + ("*.whl" if "-" in pattern else "-*.whl")
     return fnmatch.fnmatchcase(basename, full)
+
+
+def files_under(root: Path) -> set[Path]:
+    """Every file (and symlink that is not to a directory) under ``root``, as os.walk sees them."""
+    return {Path(d) / f for d, _dirs, files in os.walk(root) for f in files}
+
+
+def within_rounding(reported: int, true: int) -> bool:
+    """Whether ``reported`` is ``true`` up to pip's rounding (spec §2.7).
+
+    pip prints up to 1000 B exactly, then one decimal of kB (+-50 B), whole kB truncated
+    (+-1 kB), one decimal of MB (+-50 kB).
+    """
+    if true <= 1000:
+        return reported == true
+    tolerance = 50 if true <= 10_000 else 1000 if true <= 1_000_000 else 50_000
+    return abs(reported - true) <= tolerance
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``"22.2.1"`` -> ``(22, 2, 1)``."""
+    return tuple(int(x) for x in version.split("."))

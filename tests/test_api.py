@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence
 
 import pytest
-from _cachetree import Manifest, build_cache
+from _cachetree import Manifest, build_cache, files_under
 from conftest import venv_or_fail
 from pytest_mock import MockerFixture
 
@@ -22,10 +21,6 @@ NEWEST = "26.3"
 @pytest.fixture
 def newest() -> Path:
     return venv_or_fail(NEWEST, "3.12")
-
-
-def _files(root: Path) -> List[str]:
-    return sorted(str(Path(d) / f) for d, _dirs, files in os.walk(root) for f in files)
 
 
 class Recorder:
@@ -92,7 +87,7 @@ def test_a_home_directory_cache_is_refused_without_force(
     manifest = build_cache(home)  # the cache layout written straight into $HOME
     (home / ".bashrc").write_text("# mine")
     cache = PipCache(newest, env={**isolated_env, "PIP_CACHE_DIR": str(home)}, backend=backend)  # type: ignore[arg-type]
-    before = _files(home)
+    before = files_under(home)
 
     def do(**kwargs: bool) -> pipcache_ext.RemovalResult:
         if operation == "purge":
@@ -102,11 +97,11 @@ def test_a_home_directory_cache_is_refused_without_force(
     for dry_run in (True, False):
         with pytest.raises(UnsafeOperationError, match="home directory"):
             do(dry_run=dry_run)
-    assert _files(home) == before
+    assert files_under(home) == before
     result = do(force=True)
     assert result.files_removed > 0
     assert (home / ".bashrc").read_text() == "# mine"
-    assert set(manifest.untouchable) <= {Path(p) for p in _files(home)}
+    assert set(manifest.untouchable) <= files_under(home)
 
 
 @pytest.mark.parametrize("backend", ["pip", "native"])
@@ -127,4 +122,4 @@ def test_native_backend_on_a_modern_pip(
     assert info.wheels_size == fixture_cache.wheels_size
     result = cache.purge()
     assert result.backend == "native"
-    assert _files(fixture_cache.cache_dir) == sorted(str(p) for p in fixture_cache.untouchable)
+    assert files_under(fixture_cache.cache_dir) == set(fixture_cache.untouchable)

@@ -6,10 +6,10 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import pytest
-from _cachetree import Manifest
+from _cachetree import Manifest, files_under
 from conftest import venv_or_fail, write_script
 
 from pipcache_ext import (
@@ -30,10 +30,6 @@ NEWEST = "26.3"
 @pytest.fixture
 def newest(isolated_env: Dict[str, str]) -> Path:
     return venv_or_fail(NEWEST, "3.12")
-
-
-def _tree(root: Path) -> List[str]:
-    return sorted(str(Path(d) / f) for d, _dirs, files in os.walk(root) for f in files)
 
 
 def _fake_python(tmp_path: Path, pip_action: str, *, pip_version: str = "26.3") -> Path:
@@ -122,13 +118,13 @@ def test_hanging_pip_is_killed(tmp_path: Path, fixture_cache: Manifest) -> None:
     fake = _fake_python(
         tmp_path, f'case "$*" in *purge*) {hang} ;; *) echo {fixture_cache.cache_dir} ;; esac'
     )
-    before = _tree(fixture_cache.cache_dir)
+    before = files_under(fixture_cache.cache_dir)
     with pytest.raises(InterpreterError, match="'pip -v cache purge' for .*was killed"):
         PipCache(fake, timeout=1).purge()
     pid = int(pidfile.read_text())
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
-    assert _tree(fixture_cache.cache_dir) == before
+    assert files_under(fixture_cache.cache_dir) == before
 
 
 # -- pip that is missing, old or disabled ------------------------------------------------------
@@ -146,7 +142,7 @@ def test_python_without_pip(isolated_env: Dict[str, str]) -> None:
 
 def test_pip_without_cache_command(cache_env: Dict[str, str], fixture_cache: Manifest) -> None:
     venv = venv_or_fail("20.0.2", "3.11")
-    before = _tree(fixture_cache.cache_dir)
+    before = files_under(fixture_cache.cache_dir)
     cache = PipCache(venv, env=cache_env, backend="pip")
     with pytest.raises(UnsupportedPipError, match="has no 'cache' command") as info:
         cache.info()
@@ -159,7 +155,7 @@ def test_pip_without_cache_command(cache_env: Dict[str, str], fixture_cache: Man
     assert error.argv[-2:] == ("cache", "info")
     with pytest.raises(UnsupportedPipError):
         cache.remove("six")
-    assert _tree(fixture_cache.cache_dir) == before
+    assert files_under(fixture_cache.cache_dir) == before
 
 
 @pytest.mark.parametrize("pip_version", ["20.1", NEWEST])
@@ -175,13 +171,13 @@ def test_disabled_cache(
         config = tmp_path / "pip.conf"
         config.write_text("[global]\nno-cache-dir = true\n")
         env["PIP_CONFIG_FILE"] = str(config)
-    before = _tree(fixture_cache.cache_dir)
+    before = files_under(fixture_cache.cache_dir)
     cache = PipCache(venv, env=env)
     for operation in (cache.dir, cache.info, cache.list, lambda: cache.remove("six"), cache.purge):
         with pytest.raises(CacheDisabledError, match="disabled .* by its configuration") as info:
             operation()
         assert info.value.reason == "configuration"
-    assert _tree(fixture_cache.cache_dir) == before
+    assert files_under(fixture_cache.cache_dir) == before
 
 
 @pytest.mark.parametrize("pip_version", ["20.1", NEWEST])
@@ -269,14 +265,14 @@ def test_parse_error_of_remove_keeps_the_text(tmp_path: Path) -> None:
 def test_invalid_patterns_change_nothing(
     cache_env: Dict[str, str], fixture_cache: Manifest, newest: Path, pattern: str
 ) -> None:
-    before = _tree(fixture_cache.cache_dir)
+    before = files_under(fixture_cache.cache_dir)
     cache = PipCache(newest, env=cache_env)
     with pytest.raises(InvalidPatternError):
         cache.remove(pattern)
     with pytest.raises(InvalidPatternError):
         cache.list(pattern)
     assert isinstance(InvalidPatternError("x"), (PipCacheError, ValueError))
-    assert _tree(fixture_cache.cache_dir) == before
+    assert files_under(fixture_cache.cache_dir) == before
 
 
 # -- the environment pip runs in ---------------------------------------------------------------

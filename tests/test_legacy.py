@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Set, Tuple
+from typing import Dict, Tuple
 
 import _pipenvs
 import pytest
-from _cachetree import Manifest, pip_pattern_matches
+from _cachetree import Manifest, files_under, pip_pattern_matches
 from conftest import venv_or_fail
 
 from pipcache_ext import CacheDisabledError, PipCache, PipCommandError, UnsupportedPipError
@@ -54,10 +54,6 @@ def legacy(pip_version: str, isolated_env: Dict[str, str]) -> Tuple[Path, Dict[s
 def _cache(legacy: Tuple[Path, Dict[str, str]], **env: str) -> PipCache:
     python, base = legacy
     return PipCache(python, env={**base, **env})
-
-
-def _files(root: Path) -> Set[Path]:
-    return {Path(d) / f for d, _dirs, files in os.walk(root) for f in files}
 
 
 def test_interpreter_and_backend(legacy: Tuple[Path, Dict[str, str]], pip_version: str) -> None:
@@ -103,13 +99,13 @@ def test_disabled_cache(
     else:
         name, value = how.split("=")
         env[name] = value
-    before = _files(fixture_cache.cache_dir)
+    before = files_under(fixture_cache.cache_dir)
     cache = _cache(legacy, **env)
     for operation in (cache.dir, cache.info, cache.list, cache.purge):
         with pytest.raises(CacheDisabledError, match="disabled .* by its configuration") as info:
             operation()
         assert info.value.reason == "configuration"
-    assert _files(fixture_cache.cache_dir) == before
+    assert files_under(fixture_cache.cache_dir) == before
 
 
 def test_invalid_configuration_is_a_command_error(legacy: Tuple[Path, Dict[str, str]]) -> None:
@@ -163,16 +159,16 @@ def test_list(
 
 def test_remove(legacy: Tuple[Path, Dict[str, str]], fixture_cache: Manifest) -> None:
     root = fixture_cache.cache_dir
-    before = _files(root)
+    before = files_under(root)
     six = set(fixture_cache.wheels_matching(lambda n: pip_pattern_matches("six", n)))
     cache = _cache(legacy, PIP_CACHE_DIR=str(root))
     dry = cache.remove("six", dry_run=True)
-    assert _files(root) == before
+    assert files_under(root) == before
     result = cache.remove("six")
     assert {p.resolve() for p in result.removed} == {p.resolve() for p in six}
     assert result.files_removed == 3
     assert result.bytes_removed == sum(fixture_cache.wheel_sizes[p] for p in six)
-    gone = before - _files(root)
+    gone = before - files_under(root)
     assert six <= gone
     assert {p.name for p in gone - six} == {"origin.json"}  # pip 26.3's cleanup pass
     assert dry.dry_run
@@ -184,7 +180,7 @@ def test_remove(legacy: Tuple[Path, Dict[str, str]], fixture_cache: Manifest) ->
 def test_purge(legacy: Tuple[Path, Dict[str, str]], fixture_cache: Manifest) -> None:
     root = fixture_cache.cache_dir
     result = _cache(legacy, PIP_CACHE_DIR=str(root)).purge()
-    assert _files(root) == set(fixture_cache.untouchable)
+    assert files_under(root) == set(fixture_cache.untouchable)
     removed = {**fixture_cache.wheel_sizes, **fixture_cache.http_v1, **fixture_cache.http_v2}
     assert result.files_removed == len(removed)
     assert result.bytes_removed == sum(removed.values())

@@ -9,10 +9,16 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Dict, Set, Tuple
+from typing import Dict, Set
 
 import pytest
-from _cachetree import Manifest, pip_pattern_matches
+from _cachetree import (
+    Manifest,
+    files_under,
+    pip_pattern_matches,
+    version_tuple,
+    within_rounding,
+)
 from _pipenvs import MATRIX
 from conftest import venv_or_fail
 
@@ -21,19 +27,7 @@ from pipcache_ext import CachedWheel, PipCache, RemovalResult, cache_dir, cache_
 pytestmark = pytest.mark.realpip
 
 
-def _v(version: str) -> Tuple[int, ...]:
-    return tuple(int(x) for x in version.split("."))
-
-
-def within_rounding(reported: int, true: int) -> bool:
-    """pip's format_size buckets (spec §2.7): exact to 1000 B, then +-50 B, 1 kB, 50 kB."""
-    if true <= 1000:
-        return reported == true
-    tolerance = 50 if true <= 10_000 else 1000 if true <= 1_000_000 else 50_000
-    return abs(reported - true) <= tolerance
-
-
-@pytest.fixture(params=sorted(MATRIX, key=_v), ids=str)
+@pytest.fixture(params=sorted(MATRIX, key=version_tuple), ids=str)
 def pip_version(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -46,10 +40,6 @@ def venv(pip_version: str) -> Path:
 @pytest.fixture
 def cache(venv: Path, cache_env: Dict[str, str]) -> PipCache:
     return PipCache(venv, env=cache_env)
-
-
-def _files(root: Path) -> Set[Path]:
-    return {Path(d) / f for d, _dirs, files in os.walk(root) for f in files}
 
 
 def _dirs(root: Path) -> Set[Path]:
@@ -81,15 +71,15 @@ def test_info(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> Non
     assert info.wheel_count == fixture_cache.wheel_count
     assert within_rounding(info.wheels_size, fixture_cache.wheels_size)
     assert info.exact is False  # every size of the fixture is in a rounded bucket
-    if _v(pip_version) < (20, 3):
+    if version_tuple(pip_version) < (20, 3):
         assert (info.http_dirs, info.http_files, info.http_size) == ((), None, None)
         assert info.http_size_text is None
         return
-    http = fixture_cache.http_files(v2=_v(pip_version) >= (23, 3))
+    http = fixture_cache.http_files(v2=version_tuple(pip_version) >= (23, 3))
     assert info.http_files == len(http)
     assert info.http_size is not None
     assert within_rounding(info.http_size, sum(http.values()))
-    if _v(pip_version) >= (23, 3):
+    if version_tuple(pip_version) >= (23, 3):
         assert info.http_dirs == (root / "http-v2", root / "http")
     else:
         assert info.http_dirs == (root / "http",)
@@ -117,7 +107,7 @@ def _check_wheels(wheels: list[CachedWheel], manifest: Manifest, pip_version: st
         true_size = manifest.wheel_sizes[manifest.wheels[wheel.filename][0]]
         assert wheel.name == re.sub(r"[-_.]+", "-", wheel.filename.split("-")[0]).lower()
         assert wheel.version == wheel.filename.split("-")[1]
-        if _v(pip_version) < (20, 3):
+        if version_tuple(pip_version) < (20, 3):
             assert wheel.path is None
             assert within_rounding(wheel.size, true_size)
         else:
@@ -129,26 +119,26 @@ def _check_wheels(wheels: list[CachedWheel], manifest: Manifest, pip_version: st
 
 def test_remove(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> None:
     root = fixture_cache.cache_dir
-    before_files, before_dirs = _files(root), _dirs(root)
+    before_files, before_dirs = files_under(root), _dirs(root)
     six = set(fixture_cache.wheels_matching(lambda name: pip_pattern_matches("six", name)))
     assert len(six) == 3  # six 1.16.0 twice (two entries), six 1.17.0; not sixer
 
     result = cache.remove("six")
 
-    after = _files(root)
+    after = files_under(root)
     assert before_files - after >= six
     assert result.files_removed == len(six)
     assert result.matched
     assert set(result.removed) == {p.resolve() for p in six}
     assert result.dry_run is False
     sizes = sum(fixture_cache.wheel_sizes[p] for p in six)
-    if _v(pip_version) >= (25, 0):
+    if version_tuple(pip_version) >= (25, 0):
         assert result.bytes_removed is not None
         assert within_rounding(result.bytes_removed, sizes)
     else:
         assert result.bytes_removed is None
     gone_extra = (before_files - after) - six
-    if _v(pip_version) >= (26, 0):
+    if version_tuple(pip_version) >= (26, 0):
         # the cleanup pass: origin.json of the emptied entries and of the origin-only entry
         assert gone_extra
         assert all(p.name == "origin.json" for p in gone_extra)
@@ -165,22 +155,22 @@ def test_remove(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> N
 def test_remove_nomatch_is_not_an_error(
     cache: PipCache, fixture_cache: Manifest, pip_version: str
 ) -> None:
-    before = _files(fixture_cache.cache_dir)
+    before = files_under(fixture_cache.cache_dir)
     result = cache.remove("nomatch")
     assert result.matched is False
     assert result.files_removed == 0
     assert result.removed == ()
     assert any("No matching packages" in w for w in result.warnings)
-    if _v(pip_version) < (26, 0):
-        assert _files(fixture_cache.cache_dir) == before
+    if version_tuple(pip_version) < (26, 0):
+        assert files_under(fixture_cache.cache_dir) == before
     else:  # 26.x cleans up origin-only entries even when nothing matched (spec §2.6)
-        assert {p.name for p in before - _files(fixture_cache.cache_dir)} == {"origin.json"}
+        assert {p.name for p in before - files_under(fixture_cache.cache_dir)} == {"origin.json"}
 
 
 def test_purge(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> None:
     root = fixture_cache.cache_dir
-    before_files, before_dirs = _files(root), _dirs(root)
-    version = _v(pip_version)
+    before_files, before_dirs = files_under(root), _dirs(root)
+    version = version_tuple(pip_version)
     expected_removed = set(fixture_cache.wheel_sizes)
     if version >= (20, 3):
         expected_removed |= set(fixture_cache.http_v1)
@@ -189,7 +179,7 @@ def test_purge(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> No
 
     result = cache.purge()
 
-    after = _files(root)
+    after = files_under(root)
     assert result.files_removed == len(expected_removed)
     assert set(result.removed) == {p.resolve() for p in expected_removed}
     assert result.matched
@@ -229,7 +219,7 @@ def test_dry_run_predicts_the_real_run(
     cache: PipCache, fixture_cache: Manifest, pip_version: str, operation: str
 ) -> None:
     root = fixture_cache.cache_dir
-    before = _files(root), _dirs(root)
+    before = files_under(root), _dirs(root)
     verb, _, pattern = operation.partition(" ")
 
     def run(*, dry_run: bool) -> RemovalResult:
@@ -238,14 +228,14 @@ def test_dry_run_predicts_the_real_run(
         return cache.remove(pattern, dry_run=dry_run)
 
     dry = run(dry_run=True)
-    assert (_files(root), _dirs(root)) == before
+    assert (files_under(root), _dirs(root)) == before
     real = run(dry_run=False)
     assert dry.dry_run
     assert not real.dry_run
     assert (dry.files_removed, dry.matched) == (real.files_removed, real.matched)
     assert set(dry.removed) == set(real.removed)
     sizes = {**fixture_cache.wheel_sizes, **fixture_cache.http_v1, **fixture_cache.http_v2}
-    assert dry.bytes_removed == sum(sizes[p] for p in before[0] - _files(root) if p in sizes)
+    assert dry.bytes_removed == sum(sizes[p] for p in before[0] - files_under(root) if p in sizes)
     if real.bytes_removed is not None:
         assert dry.bytes_removed is not None
         assert within_rounding(real.bytes_removed, dry.bytes_removed) or real.bytes_removed == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-from _cachetree import build_cache
+from _cachetree import build_cache, within_rounding
 from _pipenvs import MATRIX
 from conftest import venv_or_fail
 
@@ -17,13 +17,6 @@ from pipcache_ext._native import native_info
 pytestmark = pytest.mark.realpip
 
 PARITY = ["20.3.4", "22.2.1", "23.3", "25.0", "26.3"]
-
-
-def within_rounding(reported: int, true: int) -> bool:
-    if true <= 1000:
-        return reported == true
-    tolerance = 50 if true <= 10_000 else 1000 if true <= 1_000_000 else 50_000
-    return abs(reported - true) <= tolerance
 
 
 def _tree(root: Path) -> List[Tuple[str, int]]:

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, Set
 
 import pytest
-from _cachetree import Manifest, build_cache, pip_pattern_matches
+from _cachetree import (
+    Manifest,
+    build_cache,
+    pip_pattern_matches,
+    version_tuple,
+    within_rounding,
+)
 
 from pipcache_ext import ParseError
 from pipcache_ext._parsers import (
@@ -27,14 +33,10 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = sorted(DATA.glob("pip-*/*.json"))
 
 
-def _v(version: str) -> Tuple[int, ...]:
-    return tuple(int(x) for x in version.split("."))
-
-
 def _load(case: str) -> List[Dict[str, Any]]:
     found = [json.loads(p.read_text()) for p in GOLDEN if p.stem == case]
     assert found, f"no golden file for {case}"
-    return sorted(found, key=lambda d: _v(d["pip_version"]))
+    return sorted(found, key=lambda d: version_tuple(d["pip_version"]))
 
 
 def _params(case: str) -> Any:
@@ -49,13 +51,6 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
 
 def _rel(manifest: Manifest, paths: set[Path] | list[Path]) -> Set[str]:
     return {p.relative_to(manifest.cache_dir).as_posix() for p in paths}
-
-
-def within_rounding(reported: int, true: int) -> bool:
-    if true <= 1000:
-        return reported == true
-    tolerance = 50 if true <= 10_000 else 1000 if true <= 1_000_000 else 50_000
-    return abs(reported - true) <= tolerance
 
 
 def test_goldens_cover_every_output_family() -> None:
@@ -83,14 +78,18 @@ def test_info(golden: Dict[str, Any], manifest: Manifest) -> None:
     assert info.wheels_size_text is not None
     assert info.wheels_size_text in golden["stdout"]
     assert not info.exact
-    if _v(version) < (20, 3):
+    if version_tuple(version) < (20, 3):
         assert (info.http_dirs, info.http_files, info.http_size) == ((), None, None)
     else:
-        http = manifest.http_files(v2=_v(version) >= (23, 3))
+        http = manifest.http_files(v2=version_tuple(version) >= (23, 3))
         assert info.http_files == len(http)
         assert info.http_size is not None
         assert within_rounding(info.http_size, sum(http.values()))
-        dirs = (root / "http-v2", root / "http") if _v(version) >= (23, 3) else (root / "http",)
+        dirs = (
+            (root / "http-v2", root / "http")
+            if version_tuple(version) >= (23, 3)
+            else (root / "http",)
+        )
         assert info.http_dirs == dirs
 
 
@@ -99,7 +98,7 @@ def test_info_of_a_missing_cache(golden: Dict[str, Any]) -> None:
     info = parse_info(golden["stdout"], pip_version=golden["pip_version"])
     assert (info.wheel_count, info.wheels_size) == (0, 0)
     assert info.exact
-    if _v(golden["pip_version"]) >= (20, 3):
+    if version_tuple(golden["pip_version"]) >= (20, 3):
         assert (info.http_files, info.http_size) == (0, 0)
 
 
@@ -140,7 +139,7 @@ def test_list_abspath(case: str, pattern: str | None, manifest: Manifest) -> Non
 
 def _deleted_by(golden: Dict[str, Any], manifest: Manifest, case: str) -> Set[Path]:
     """The counted files pip deleted, per spec §2.6 (cleanup-pass files are not counted)."""
-    version = _v(golden["pip_version"])
+    version = version_tuple(golden["pip_version"])
     if case in ("purge-empty",):
         return set()
     if case == "remove-six" or case == "remove-quiet-summary":
@@ -161,7 +160,7 @@ def _deleted_by(golden: Dict[str, Any], manifest: Manifest, case: str) -> Set[Pa
 )  # fmt: skip
 def test_removal(case: str, manifest: Manifest) -> None:
     for golden in _load(case):
-        version = _v(golden["pip_version"])
+        version = version_tuple(golden["pip_version"])
         result = parse_removal(
             golden["stdout"], golden["stderr"], pip_version=golden["pip_version"]
         )
@@ -222,7 +221,7 @@ def test_disabled_by_ownership(golden: Dict[str, Any]) -> None:
 
 @_params("cache-dir-unknown")
 def test_legacy_pips_have_no_cache_command(golden: Dict[str, Any]) -> None:
-    assert _v(golden["pip_version"]) < (20, 1)
+    assert version_tuple(golden["pip_version"]) < (20, 1)
     assert golden["returncode"] == 1
     assert parse_failure(golden["stderr"]).kind == "no-cache-command"
 
