@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import List
 
+from ._discovery import DiscoveryFailure, DiscoveryResult, discover_interpreters, run_discovery
 from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
 from .errors import (
     CacheDisabledError,
@@ -29,6 +30,8 @@ __all__ = [
     "CacheDisabledError",
     "CacheInfo",
     "CachedWheel",
+    "DiscoveryFailure",
+    "DiscoveryResult",
     "Interpreter",
     "InterpreterError",
     "InvalidPatternError",
@@ -46,6 +49,8 @@ __all__ = [
     "cache_list",
     "cache_purge",
     "cache_remove",
+    "discover_interpreters",
+    "run_discovery",
 ]
 
 

@@ -6,7 +6,14 @@ no walrus, no ``-I`` (2.7 lacks it). They import nothing that is not in the stan
 
 from __future__ import annotations
 
-__all__ = ["LEGACY_CACHE_DIR", "LEGACY_MARKER", "PIP_BOOTSTRAP", "PROBE", "PROBE_MARKER"]
+__all__ = [
+    "LEGACY_CACHE_DIR",
+    "LEGACY_MARKER",
+    "PIP_BOOTSTRAP",
+    "PROBE",
+    "PROBE_CACHE_DIR_MODE",
+    "PROBE_MARKER",
+]
 
 # `python -c` puts "" (the working directory) first on sys.path; drop it so a pip/ folder there
 # cannot shadow the interpreter's pip, then run pip's __main__ as `python -m pip` would.
@@ -17,8 +24,20 @@ PIP_BOOTSTRAP = (
 
 PROBE_MARKER = "PIPCACHE_EXT_PROBE:"
 
+#: The argument that makes :data:`PROBE` also ask pip for its cache dir (``python -c PROBE <it>``).
+PROBE_CACHE_DIR_MODE = "--pip-cache-dir"
+
 # Describes the interpreter and finds pip's version without importing pip: pip 8-19.1 cannot be
 # imported on Python 3.10+, and importing pip would run its code. Prints one marked JSON line.
+#
+# With PROBE_CACHE_DIR_MODE as its argument it also imports pip and asks it which cache dir
+# `pip cache dir` (20.1+; the `install` command before) would report: spec §3.7, the install or
+# cache command built and fed no arguments so env and config apply, its raw cache_dir read, §3.4's
+# disabled values and §3.5's normalisation applied, and pip's ownership check (§3.6) run.
+# Importing pip's command machinery costs 0.2-0.4 s of CPU (the rest of the probe ~0.04 s), so
+# PipCache's own probe and a plain discovery run without it; a survey of caches asks.
+# Any failure there (pip <= 19.1 on Python 3.10+ cannot be imported) only fills "error".
+# "sys_path" and "user_site" let a cached answer be checked: a pip install changes their mtimes.
 PROBE = r"""
 import json, os, platform, re, sys
 sys.path[:1] = [p for p in sys.path[:1] if p]
@@ -50,6 +69,65 @@ if pip_dir:
             pip_version = pip.__version__
         except Exception:
             pip_version = None
+site = sys.modules.get("site")
+user_site = getattr(site, "USER_SITE", None) if getattr(site, "ENABLE_USER_SITE", None) else None
+
+def pip_cache_dir():
+    try:
+        from StringIO import StringIO
+    except ImportError:
+        from io import StringIO
+    if not pip_dir:
+        return {"error": "no pip"}
+    out = {}
+    try:
+        import pip
+        try:
+            from pip._internal.commands import commands_dict
+        except ImportError:
+            if os.path.isdir(os.path.join(pip_dir, "_internal")):
+                raise  # pip 10+ that cannot be imported here, e.g. <= 19.1 on Python 3.10+
+            from pip.commands import commands_dict
+        name = "cache" if "cache" in commands_dict else "install"
+        out["command"] = name
+        try:
+            from pip._internal.commands import create_command
+        except ImportError:
+            command = commands_dict[name](isolated=False)
+        else:
+            command = create_command(name, isolated=False)
+        saved, sys.stderr = sys.stderr, StringIO()
+        try:
+            options = command.parse_args([])[0]
+        except SystemExit as exc:
+            said = [line for line in sys.stderr.getvalue().splitlines() if line.strip()]
+            out["error"] = "pip rejected its configuration (exit %s): %s" % (
+                exc.code, said[-1] if said else "no message")
+            return out
+        finally:
+            sys.stderr = saved
+        raw = options.cache_dir
+        out["raw"] = repr(raw)
+        if raw is None or raw is False or raw == "" or isinstance(raw, (bool, int)):
+            out["disabled"] = True
+            return out
+        expanded = os.path.expanduser(raw)
+        out["relative"] = not os.path.isabs(expanded)
+        path = os.path.normcase(os.path.realpath(expanded))
+        out["cache_dir"] = path
+        try:
+            from pip._internal.utils.filesystem import check_path_owner
+        except ImportError:
+            try:
+                from pip.utils.filesystem import check_path_owner
+            except ImportError:
+                check_path_owner = None
+        if check_path_owner is not None and not check_path_owner(path):
+            out["not_owned"] = True
+    except Exception as exc:
+        out["error"] = "%s: %s" % (type(exc).__name__, exc)
+    return out
+
 print("PIPCACHE_EXT_PROBE:" + json.dumps({
     "version": ".".join(str(x) for x in sys.version_info[:3]),
     "implementation": impl.name if impl else platform.python_implementation().lower(),
@@ -58,6 +136,9 @@ print("PIPCACHE_EXT_PROBE:" + json.dumps({
     "base_prefix": base,
     "pip_version": pip_version,
     "pip_location": pip_dir,
+    "sys_path": [p for p in sys.path if p],
+    "user_site": user_site,
+    "pip_cache": pip_cache_dir() if "--pip-cache-dir" in sys.argv[1:] else None,
 }))
 """
 

@@ -38,6 +38,11 @@ class Interpreter:
     :ivar is_venv: whether it runs inside a virtual environment.
     :ivar pip_version: the version of the pip it imports, ``None`` when it has none.
     :ivar pip_location: the directory of that pip package, ``None`` when it has none.
+    :ivar sources: the discovery sources that found it (``"path"``, ``"pyenv"``, ...), in the
+        order of :func:`~pipcache_ext.discover_interpreters`' registry; empty when it was not
+        discovered but given.
+    :ivar aliases: other paths found for the same interpreter in the same environment
+        (symlinks, hard links, ``/bin`` next to ``/usr/bin``), sorted; ``path`` is not repeated.
     """
 
     path: Path
@@ -49,6 +54,8 @@ class Interpreter:
     is_venv: bool
     pip_version: Optional[str]
     pip_location: Optional[Path] = None
+    sources: Tuple[str, ...] = ()
+    aliases: Tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
