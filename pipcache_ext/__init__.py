@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import List
 
 from ._discovery import DiscoveryFailure, DiscoveryResult, discover_interpreters, run_discovery
+from ._survey import survey
 from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
 from .errors import (
     CacheDisabledError,
@@ -20,7 +21,15 @@ from .errors import (
     UnsafeOperationError,
     UnsupportedPipError,
 )
-from .models import Backend, BackendChoice, CachedWheel, CacheInfo, Interpreter, RemovalResult
+from .models import (
+    Backend,
+    BackendChoice,
+    CachedWheel,
+    CacheInfo,
+    CacheReport,
+    Interpreter,
+    RemovalResult,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -29,6 +38,7 @@ __all__ = [
     "BackendChoice",
     "CacheDisabledError",
     "CacheInfo",
+    "CacheReport",
     "CachedWheel",
     "DiscoveryFailure",
     "DiscoveryResult",
@@ -51,6 +61,7 @@ __all__ = [
     "cache_remove",
     "discover_interpreters",
     "run_discovery",
+    "survey",
 ]
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional, Tuple
+from typing import TYPE_CHECKING, Literal, Optional, Tuple
+
+if TYPE_CHECKING:
+    from .errors import PipCacheError
 
 __all__ = [
     "Backend",
     "BackendChoice",
     "CacheInfo",
+    "CacheReport",
     "CachedWheel",
     "Interpreter",
     "RemovalResult",
@@ -144,3 +148,22 @@ class RemovalResult:
     exact: bool = True
     dry_run: bool = False
     backend: str = "pip"
+
+
+@dataclass(frozen=True)
+class CacheReport:
+    """One row of :func:`~pipcache_ext.survey`: a cache dir and the interpreters whose pip uses it.
+
+    Interpreters without pip, with a disabled cache or that failed get rows of their own, with
+    ``cache_dir`` ``None`` (when it is unknown) and the reason in ``error``.
+
+    :ivar cache_dir: the cache directory, ``None`` when it could not be known.
+    :ivar interpreters: the interpreters that use it (or share the failure).
+    :ivar info: the cache's :class:`CacheInfo`, measured once for the dir; ``None`` on error.
+    :ivar error: why there is no ``info``, ``None`` when there is.
+    """
+
+    cache_dir: Optional[Path]
+    interpreters: Tuple[Interpreter, ...]
+    info: Optional[CacheInfo]
+    error: Optional[PipCacheError]

@@ -96,6 +96,22 @@ def _site_packages(python: Path) -> Path:
     return Path(out.stdout.strip())
 
 
+def make_venv(target: Path, base: Path, wheel: Optional[Path]) -> Path:
+    """Create a venv of ``base`` at ``target`` and unzip pip's ``wheel`` into it (``None``: no pip).
+
+    :returns: the venv's python.
+    """
+    subprocess.run(
+        [str(base), "-m", "venv", "--without-pip", str(target)],
+        check=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    python = target / "bin" / "python"
+    if wheel is not None:
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(_site_packages(python))
+    return python
+
+
 def venv_with_pip(pip_version: Optional[str], python_minor: str) -> Path:
     """A venv of pyenv's Python ``python_minor`` holding pip ``pip_version`` (``None``: no pip).
 
@@ -111,13 +127,7 @@ def venv_with_pip(pip_version: Optional[str], python_minor: str) -> Path:
     building = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=CACHE_ROOT / "venvs"))
     try:
         # venv writes absolute paths only into activate scripts, so the venv can be renamed.
-        subprocess.run(
-            [str(base), "-m", "venv", "--without-pip", str(building)],
-            check=True, timeout=120, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-        if wheel is not None:
-            with zipfile.ZipFile(wheel) as archive:
-                archive.extractall(_site_packages(building / "bin" / "python"))
+        make_venv(building, base, wheel)
         (building / ".complete").write_text(f"{pip_version} {base}\n")
         shutil.rmtree(target, ignore_errors=True)
         os.replace(building, target)
