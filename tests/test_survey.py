@@ -24,7 +24,7 @@ pytestmark = pytest.mark.realpip
 
 
 def _venv_with_config(root: Path, name: str, config: str) -> Path:
-    """A fresh venv with pip 26.3 and a site config file (``<venv>/pip.conf``, read by every pip)."""
+    """A fresh venv with pip 26.3 and a site config file, ``<venv>/pip.conf``."""
     venv = root / name
     try:
         base = _pipenvs.pyenv_python("3.12")
