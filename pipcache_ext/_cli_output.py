@@ -1,0 +1,418 @@
+"""Pure formatting for the command line: sizes, bars, tables, messages, and models as JSON.
+
+Nothing here prints or reads the environment: every function takes what it formats and returns
+strings (or JSON-ready values), so the CLI's output can be tested without running anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+
+from .errors import ParseError, PipCacheError, PipCommandError, UnsupportedPipError
+from .models import CachedWheel, CacheInfo, CacheReport, Interpreter, RemovalResult
+
+__all__ = [
+    "ROUNDED",
+    "ROUNDED_LEGEND",
+    "SCHEMA_VERSION",
+    "Unit",
+    "bar",
+    "cli_message",
+    "describe",
+    "dir_table",
+    "error_json",
+    "format_size",
+    "hint",
+    "info_lines",
+    "interpreters_table",
+    "list_lines",
+    "pick_unit",
+    "removal_lines",
+    "survey_lines",
+    "table",
+    "to_json",
+]
+
+#: The version of the JSON documents ``--json`` prints. Bump it when a key changes meaning or
+#: goes away; adding a key is not a change of version.
+SCHEMA_VERSION = 1
+
+#: Put before a size that came rounded from pip's text (the model's ``exact`` is ``False``).
+ROUNDED = "~"
+ROUNDED_LEGEND = (
+    f"{ROUNDED} rounded by pip (it prints 2-3 significant digits); --backend native counts bytes"
+)
+
+# The pip-compatible API wording in library messages, and what a command line user types instead.
+_CLI_WORDING: Tuple[Tuple[str, str], ...] = (
+    ("Pass force=True", "Pass --force"),
+    ("force=True", "--force"),
+    ("use backend='native' or 'auto'", "use --backend native (or auto)"),
+    ("pass a larger timeout", "pass a larger --timeout"),
+)
+
+
+# -- sizes -------------------------------------------------------------------------------------
+
+
+class Unit(NamedTuple):
+    """A decimal size unit, as pip prints them."""
+
+    name: str
+    factor: int
+
+
+_BYTES = Unit("B", 1)
+_UNITS = (Unit("kB", 1000), Unit("MB", 1000**2), Unit("GB", 1000**3), Unit("TB", 1000**4))
+
+
+def pick_unit(sizes: Iterable[Optional[int]]) -> Unit:
+    """The one unit every size of an output is printed in: the largest that fits the largest."""
+    largest = max((size for size in sizes if size is not None), default=0)
+    chosen = _BYTES
+    for unit in _UNITS:
+        if largest >= unit.factor:
+            chosen = unit
+    return chosen
+
+
+def format_size(size: Optional[int], unit: Unit, *, exact: bool = True) -> str:
+    """``size`` bytes in ``unit`` with one decimal, ``~`` first when pip rounded it.
+
+    A size too small to show in ``unit`` reads ``<0.1``; an unknown size (``None``) reads ``?``.
+    """
+    if size is None:
+        return "?"
+    mark = "" if exact else ROUNDED
+    if unit.factor == 1:
+        return f"{mark}{size} B"
+    value = size / unit.factor
+    if size and value < 0.05:  # what would print as 0.0
+        return f"{mark}<0.1 {unit.name}"
+    return f"{mark}{value:.1f} {unit.name}"
+
+
+# -- bars and tables ---------------------------------------------------------------------------
+
+_EIGHTHS = "▏▎▍▌▋▊▉"
+BAR_WIDTH = 24
+
+
+def bar(
+    value: Optional[int], scale: int, *, width: int = BAR_WIDTH, ascii_only: bool = False
+) -> str:
+    """A bar ``value / scale`` of ``width`` cells long, in eighths of a cell (``#`` in ASCII).
+
+    Any non-zero value gets at least a sliver, so it never looks like nothing.
+    """
+    if not value or value <= 0 or scale <= 0:
+        return ""
+    cells = min(value / scale, 1.0) * width
+    if ascii_only:
+        return "#" * max(1, round(cells))
+    full = int(cells)
+    eighths = int((cells - full) * 8)
+    text = "█" * full + (_EIGHTHS[eighths - 1] if eighths else "")
+    return text or _EIGHTHS[0]
+
+
+Row = Union[Sequence[str], str]
+
+
+def table(header: Sequence[str], rows: Sequence[Row], align: str) -> List[str]:
+    """Columns two spaces apart; ``align`` holds ``l`` or ``r`` per column.
+
+    A row that is a plain string is printed as it is, outside the columns (notes under a row).
+    """
+    cells = [header, *(row for row in rows if not isinstance(row, str))]
+    widths = [max(len(row[col]) for row in cells) for col in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(width) if kind == "r" else cell.ljust(width)
+            for cell, width, kind in zip(row, widths, align)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(header), *(row if isinstance(row, str) else line(row) for row in rows)]
+
+
+# -- describing things -------------------------------------------------------------------------
+
+
+def describe(interpreter: Interpreter) -> str:
+    """``/usr/bin/python3 (CPython 3.11.2, pip 23.0.1)``."""
+    pip = f"pip {interpreter.pip_version}" if interpreter.pip_version else "no pip"
+    return f"{interpreter.path} ({_python_name(interpreter)}, {pip})"
+
+
+def _python_name(interpreter: Interpreter) -> str:
+    names = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+    implementation = names.get(interpreter.implementation, interpreter.implementation)
+    return f"{implementation} {interpreter.version}"
+
+
+def hint(exc: PipCacheError) -> str:
+    """What to do, for the errors whose message cannot say: pip failed in a way it explains."""
+    if isinstance(exc, (PipCommandError, ParseError)) and not isinstance(exc, UnsupportedPipError):
+        return " (run with -v to see what pip printed)"
+    return ""
+
+
+def cli_message(exc: PipCacheError, interpreter: Optional[Path] = None) -> str:
+    """The error's message on one line, in command-line terms, naming the interpreter.
+
+    :param interpreter: the interpreter the error is about, when the error does not say.
+    """
+    message = " ".join(str(exc).split())
+    for api, cli in _CLI_WORDING:
+        message = message.replace(api, cli)
+    where = exc.interpreter if exc.interpreter is not None else interpreter
+    if where is not None and os.fspath(where) not in message:
+        message = f"{where}: {message}"
+    return message
+
+
+# -- human output ------------------------------------------------------------------------------
+
+
+def _http_labels(info: CacheInfo) -> List[str]:
+    if len(info.http_dirs) == 1:
+        return [f"Package index page cache location: {info.http_dirs[0]}"]
+    names = {"http-v2": "pip v23.3+", "http": "older pips"}
+    return [
+        f"Package index page cache location ({names.get(d.name, d.name)}): {d}"
+        for d in info.http_dirs
+    ]
+
+
+def _parts(info: CacheInfo) -> List[Tuple[str, Optional[int], bool]]:
+    """The cache's top-level parts: ``(name, size, exact)``."""
+    return [
+        ("http", info.http_size, info.http_size_text is None),
+        ("wheels", info.wheels_size, info.wheels_size_text is None),
+    ]
+
+
+def info_lines(info: CacheInfo, *, ascii_only: bool = False) -> List[str]:
+    """``pip cache info``'s lines, sizes in one unit, then a bar per cache and per part."""
+    unit = pick_unit([info.total_size, info.http_size, info.wheels_size])
+    http_exact = info.http_size_text is None
+    wheels_exact = info.wheels_size_text is None
+    not_reported = f"not reported by pip {info.pip_version}"
+    lines = _http_labels(info)
+    if info.http_size is None:
+        lines.append(f"Package index page cache size: {not_reported}")
+        lines.append(f"Number of HTTP files: {not_reported}")
+    else:
+        lines.append(
+            f"Package index page cache size: {format_size(info.http_size, unit, exact=http_exact)}"
+        )
+        lines.append(f"Number of HTTP files: {info.http_files}")
+    lines += [
+        f"Locally built wheels location: {info.wheels_dir}",
+        f"Locally built wheels size: {format_size(info.wheels_size, unit, exact=wheels_exact)}",
+        f"Number of locally built wheels: {info.wheel_count}",
+        "",
+    ]
+    total = info.total_size
+    rows: List[Row] = [
+        [
+            str(info.cache_dir),
+            format_size(total, unit, exact=info.exact),
+            bar(total, total, ascii_only=ascii_only),
+            "",
+        ]
+    ]
+    for name, size, exact in _parts(info):
+        share = f"{round(100 * size / total)}%" if size is not None and total else ""
+        rows.append([
+            f"  {name}",
+            format_size(size, unit, exact=exact),
+            bar(size, total, ascii_only=ascii_only),
+            share,
+        ])  # fmt: skip
+    lines += table(["", "", "", ""], rows, "lrlr")[1:]
+    if not info.exact:
+        lines.append(ROUNDED_LEGEND)
+    return lines
+
+
+def list_lines(wheels: Sequence[CachedWheel]) -> List[str]:
+    """``pip cache list``'s lines, every size in one unit."""
+    if not wheels:
+        return ["No locally built wheels cached."]
+    unit = pick_unit(wheel.size for wheel in wheels)
+    lines = ["Cache contents:", ""]
+    lines += [
+        f" - {wheel.filename} ({format_size(wheel.size, unit, exact=wheel.exact)})"
+        for wheel in wheels
+    ]
+    if not all(wheel.exact for wheel in wheels):
+        lines.append(ROUNDED_LEGEND)
+    return lines
+
+
+def removal_lines(result: RemovalResult, *, every_file: bool = False) -> List[str]:
+    """The summary of a ``remove``/``purge``, as pip prints it, after the files it names.
+
+    A dry run names the wheels that would go (HTTP files are URL hashes: they are counted);
+    ``every_file`` (pip's ``-v``) names every file, in a real run too.
+    """
+    would = result.dry_run
+    named = [p for p in result.removed if every_file or (would and p.name.endswith(".whl"))]
+    lines = [f"{'Would remove' if would else 'Removed'} {path}" for path in named]
+    unit = pick_unit([result.bytes_removed])
+    size = (
+        f" ({format_size(result.bytes_removed, unit, exact=result.exact)})"
+        if result.bytes_removed is not None
+        else ""
+    )
+    files = "Files that would be removed" if would else "Files removed"
+    lines.append(f"{files}: {result.files_removed}{size}")
+    if result.dirs_removed is not None:
+        dirs = "Directories that would be removed" if would else "Directories removed"
+        lines.append(f"{dirs}: {result.dirs_removed}")
+    if not result.exact and result.bytes_removed is not None:
+        lines.append(ROUNDED_LEGEND)
+    return lines
+
+
+def dir_table(rows: Sequence[Tuple[Optional[Interpreter], str, str]]) -> List[str]:
+    """One row per interpreter: ``(interpreter or None, path as given, cache dir or failure)``."""
+    body: List[Row] = []
+    for interpreter, given, where in rows:
+        if interpreter is None:
+            body.append([where, given, "", ""])
+        else:
+            body.append([
+                where,
+                str(interpreter.path),
+                _python_name(interpreter),
+                interpreter.pip_version or "none",
+            ])  # fmt: skip
+    return table(["CACHE DIR", "PYTHON", "VERSION", "PIP"], body, "llll")
+
+
+def interpreters_table(interpreters: Sequence[Interpreter], *, aliases: bool = False) -> List[str]:
+    """What discovery found: one row per interpreter; its other paths under it if ``aliases``."""
+    body: List[Row] = []
+    for interpreter in interpreters:
+        body.append([
+            str(interpreter.path),
+            _python_name(interpreter),
+            interpreter.pip_version or "none",
+            "yes" if interpreter.is_venv else "no",
+            ", ".join(interpreter.sources) or "given",
+        ])  # fmt: skip
+        if aliases and interpreter.aliases:
+            body.append(f"  also: {', '.join(str(alias) for alias in interpreter.aliases)}")
+    return table(["PYTHON", "VERSION", "PIP", "VENV", "FOUND BY"], body, "lllll")
+
+
+def _pips(interpreters: Sequence[Interpreter]) -> str:
+    versions = {i.pip_version for i in interpreters if i.pip_version}
+    return ", ".join(sorted(versions, key=_version_key))
+
+
+def _version_key(text: str) -> Tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else -1 for part in text.split("."))
+
+
+def survey_lines(reports: Sequence[CacheReport], *, ascii_only: bool = False) -> List[str]:
+    """A table of caches, largest first, each with a bar per cache and per part (HTTP, wheels).
+
+    Every bar is drawn to the scale of the largest cache, so the bars of a cache's parts add up
+    to its own bar and every cache compares with every other. Rows with an error come last.
+    """
+    measured = sorted(
+        (r for r in reports if r.info is not None),
+        key=lambda r: -r.info.total_size if r.info is not None else 0,
+    )
+    failed = [r for r in reports if r.info is None]
+    sizes: List[Optional[int]] = []
+    for report in measured:
+        assert report.info is not None  # noqa: S101 - filtered above
+        sizes += [report.info.total_size, report.info.http_size, report.info.wheels_size]
+    unit = pick_unit(sizes)
+    scale = max((r.info.total_size for r in measured if r.info is not None), default=0)
+    rows: List[Row] = []
+    rounded = False
+    for report in measured:
+        info = report.info
+        assert info is not None  # noqa: S101 - filtered above
+        rounded = rounded or not info.exact
+        rows.append([
+            str(report.cache_dir),
+            format_size(info.total_size, unit, exact=info.exact),
+            bar(info.total_size, scale, ascii_only=ascii_only),
+            "?" if info.http_files is None else str(info.http_files),
+            str(info.wheel_count),
+            str(len(report.interpreters)),
+            _pips(report.interpreters),
+        ])  # fmt: skip
+        for name, size, exact in _parts(info):
+            rows.append([
+                f"  {name}", format_size(size, unit, exact=exact),
+                bar(size, scale, ascii_only=ascii_only), "", "", "", "",
+            ])  # fmt: skip
+        rows.append(f"  used by: {', '.join(str(i.path) for i in report.interpreters)}")
+    for report in failed:
+        error = report.error
+        kind = type(error).__name__ if error is not None else "no information"
+        where = "(unknown)" if report.cache_dir is None else str(report.cache_dir)
+        rows.append([where, "failed", kind, "", "", str(len(report.interpreters)), ""])
+        if report.interpreters:
+            rows.append(f"  used by: {', '.join(str(i.path) for i in report.interpreters)}")
+    header = ["CACHE DIR", "SIZE", "", "HTTP FILES", "WHEELS", "PYTHONS", "PIP"]
+    lines = table(header, rows, "lrlrrrl")
+    if measured:
+        total = sum(r.info.total_size for r in measured if r.info is not None)
+        lines.append(
+            f"{len(measured)} cache{'s' * (len(measured) != 1)},"
+            f" {format_size(total, unit, exact=not rounded)} in all"
+        )
+    if rounded:
+        lines.append(ROUNDED_LEGEND)
+    return lines
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def error_json(exc: PipCacheError, interpreter: Optional[Path] = None) -> Dict[str, Any]:
+    """An error as ``{"type", "message", "interpreter"}``; ``interpreter`` is a path or null.
+
+    :param interpreter: the interpreter the error is about, when the error does not say.
+    """
+    where = exc.interpreter if exc.interpreter is not None else interpreter
+    return {
+        "type": type(exc).__name__,
+        "message": cli_message(exc, interpreter),
+        "interpreter": None if where is None else os.fspath(where),
+    }
+
+
+def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is any of its types
+    """A model (or a list, tuple or dict of them) as JSON-ready data.
+
+    Dataclasses become objects with every field (:class:`CacheInfo` adds ``total_size``), paths
+    become strings, tuples become lists, errors become :func:`error_json` objects.
+    """
+    if isinstance(value, PipCacheError):
+        return error_json(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, CacheInfo):
+            data["total_size"] = value.total_size
+        return data
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json(item) for key, item in value.items()}
+    return value
