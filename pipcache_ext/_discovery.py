@@ -24,7 +24,6 @@ import concurrent.futures
 import dataclasses
 import functools
 import importlib
-import json
 import logging
 import os
 import re
@@ -42,7 +41,6 @@ from typing import (
     Iterable,
     Iterator,
     List,
-    Literal,
     Mapping,
     Optional,
     Protocol,
@@ -53,7 +51,7 @@ from typing import (
     cast,
 )
 
-from ._parsers.probe import parse_probe
+from ._parsers.probe import PipCacheDirAnswer, parse_probe, pip_cache_answer, probe_data
 from ._probecache import CachedProbe, ProbeCache, pip_config_files, probe_key, user_cache_dir
 from ._runner import Runner, run
 from ._scripts import PROBE, PROBE_CACHE_DIR_MODE, PROBE_MARKER
@@ -896,22 +894,6 @@ class DiscoveryResult:
 
 
 @dataclass(frozen=True)
-class PipCacheDirAnswer:
-    """Which cache dir an interpreter's pip reports (``pip cache dir``; ``install``'s before 20.1).
-
-    :ivar state: ``"ok"``; ``"disabled"`` by configuration; ``"not-owned"`` (pip's ownership check
-        fails, so pip disables the cache); ``"no-pip"``; ``"error"`` (pip cannot be imported or
-        rejects its configuration).
-    :ivar cache_dir: the normalised directory (``ok``, ``not-owned``).
-    :ivar detail: the raw value or the error, for messages.
-    """
-
-    state: Literal["ok", "disabled", "not-owned", "no-pip", "error"]
-    cache_dir: Optional[Path] = None
-    detail: Optional[str] = None
-
-
-@dataclass(frozen=True)
 class Discovered:
     """The full outcome: the public result, and each interpreter's pip cache dir when asked."""
 
@@ -1035,14 +1017,6 @@ def _probe(path: Path, ctx: DiscoveryContext, complete: bool) -> CachedProbe:
     return CachedProbe(ok=False, answer=reason, complete=complete)
 
 
-def _probe_data(line: str) -> Dict[str, Any]:
-    try:
-        data = json.loads(line[len(PROBE_MARKER) :])
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _stamped(data: Mapping[str, Any], ctx: DiscoveryContext, complete: bool) -> List[str]:
     """Paths whose change makes a stored answer stale (see ``_probecache``).
 
@@ -1068,27 +1042,6 @@ def _stamped(data: Mapping[str, Any], ctx: DiscoveryContext, complete: bool) -> 
     if complete:
         paths.extend(pip_config_files(ctx.env, ctx.platform))
     return list(dict.fromkeys(paths))
-
-
-def _pip_cache_answer(data: Mapping[str, Any], interpreter: Interpreter) -> PipCacheDirAnswer:
-    answer = data.get("pip_cache")
-    if interpreter.pip_version is None:
-        return PipCacheDirAnswer("no-pip")
-    if not isinstance(answer, dict):
-        return PipCacheDirAnswer("error", detail="the probe did not report a cache dir")
-    if answer.get("error"):
-        return PipCacheDirAnswer(
-            "error",
-            detail=f"pip {interpreter.pip_version} on Python {interpreter.version} could not"
-            f" tell its cache dir: {answer['error']}",
-        )
-    if answer.get("disabled"):
-        return PipCacheDirAnswer("disabled", detail=str(answer.get("raw")))
-    cache_dir = answer.get("cache_dir")
-    if not isinstance(cache_dir, str) or not cache_dir:
-        return PipCacheDirAnswer("error", detail="the probe reported no cache dir")
-    state: Literal["ok", "not-owned"] = "not-owned" if answer.get("not_owned") else "ok"
-    return PipCacheDirAnswer(state, Path(cache_dir), str(answer.get("raw")))
 
 
 def _workers() -> int:
@@ -1134,7 +1087,7 @@ def _store(
     stamped: List[str] = []
     cwd: Optional[str] = None
     if outcome.ok:
-        data = _probe_data(outcome.answer)
+        data = probe_data(outcome.answer) or {}
         stamped = _stamped(data, ctx, outcome.complete)
         pip_cache = data.get("pip_cache")
         if outcome.complete and isinstance(pip_cache, dict) and pip_cache.get("relative"):
@@ -1253,7 +1206,7 @@ def _assemble(
             continue
         answer = None
         if outcome.complete:
-            answer = _pip_cache_answer(_probe_data(outcome.answer), interpreter)
+            answer = pip_cache_answer((probe_data(outcome.answer) or {}), interpreter)
         merged[identity] = (group, interpreter, answer)
 
     order = {name: index for index, name in enumerate((*PROVIDERS, EXPLICIT))}

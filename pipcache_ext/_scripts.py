@@ -7,8 +7,6 @@ no walrus, no ``-I`` (2.7 lacks it). They import nothing that is not in the stan
 from __future__ import annotations
 
 __all__ = [
-    "LEGACY_CACHE_DIR",
-    "LEGACY_MARKER",
     "PIP_BOOTSTRAP",
     "PROBE",
     "PROBE_CACHE_DIR_MODE",
@@ -140,54 +138,4 @@ print("PIPCACHE_EXT_PROBE:" + json.dumps({
     "user_site": user_site,
     "pip_cache": pip_cache_dir() if "--pip-cache-dir" in sys.argv[1:] else None,
 }))
-"""
-
-LEGACY_MARKER = "PIPCACHE_EXT_LEGACY:"
-
-# Asks the interpreter's own pip (8.0+) which cache dir `pip install` would use, applying its own
-# env and config handling (spec §3.7): build the install command, parse no arguments, read
-# options.cache_dir. Then the ownership check pip's install runs (pip 8-19 in the command, 20.0+
-# for every command), and the normalisation of 20.0+ (expanduser, realpath, normcase).
-LEGACY_CACHE_DIR = r"""
-import json, os, sys
-sys.path[:1] = [p for p in sys.path[:1] if p]
-out = {}
-try:
-    import pip
-    out["pip_version"] = pip.__version__
-    try:
-        from pip._internal.commands import create_command
-        command = create_command("install", isolated=False)
-    except ImportError:
-        try:
-            from pip._internal.commands import commands_dict
-        except ImportError:
-            from pip.commands import commands_dict
-        command = commands_dict["install"](isolated=False)
-    try:
-        options, _ = command.parse_args([])
-    except SystemExit as exc:
-        out["error"] = "pip rejected its configuration (exit %s)" % (exc.code,)
-        options = None
-    if options is not None:
-        raw = options.cache_dir
-        out["raw"] = repr(raw)
-        if raw is None or raw is False or raw == "" or isinstance(raw, (bool, int)):
-            out["disabled"] = True
-        else:
-            path = os.path.normcase(os.path.realpath(os.path.expanduser(raw)))
-            out["cache_dir"] = path
-            try:
-                from pip._internal.utils.filesystem import check_path_owner
-            except ImportError:
-                try:
-                    from pip.utils.filesystem import check_path_owner
-                except ImportError:
-                    check_path_owner = None
-            if check_path_owner is not None and not check_path_owner(path):
-                out["not_owned"] = True
-except Exception as exc:
-    out["error"] = "%s: %s" % (type(exc).__name__, exc)
-sys.stdout.write("PIPCACHE_EXT_LEGACY:" + json.dumps(out) + "\n")
-sys.exit(1 if "error" in out else 0)
 """

@@ -7,11 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
-from ._discovery import DiscoveryContext, PipCacheDirAnswer, discover
+from ._discovery import DiscoveryContext, discover
 from ._native import native_info
+from ._parsers.probe import PipCacheDirAnswer
 from ._pipversions import PipVersion, features, parse_pip_version
-from .api import PipCache
-from .errors import CacheDisabledError, InterpreterError, PipCacheError, PipNotFoundError
+from .api import PipCache, cache_dir_error
+from .errors import InterpreterError, PipCacheError
 from .models import BackendChoice, CacheInfo, CacheReport, Interpreter
 
 __all__ = ["survey"]
@@ -21,31 +22,11 @@ __all__ = ["survey"]
 _PROBE_TIMEOUT = 10.0
 
 
-def _answer_error(interpreter: Interpreter, answer: Optional[PipCacheDirAnswer]) -> PipCacheError:
-    """The error a row without a usable cache dir carries."""
-    where = interpreter.path
+def _row_error(interpreter: Interpreter, answer: Optional[PipCacheDirAnswer]) -> PipCacheError:
     if answer is None:
-        return PipCacheError(
-            f"{where}: its pip did not say which cache dir it uses", interpreter=where
-        )
-    detail = f" ({answer.detail})" if answer.detail else ""
-    if answer.state == "no-pip":
-        return PipNotFoundError(f"{where} has no pip", interpreter=where)
-    if answer.state == "disabled":
-        return CacheDisabledError(
-            f"pip's cache is disabled for {where} by its configuration{detail}",
-            reason="configuration",
-            interpreter=where,
-        )
-    if answer.state == "not-owned":
-        return CacheDisabledError(
-            f"pip disabled the cache of {where}: {answer.cache_dir} or its parent is not owned"
-            " by, or not writable for, the current user",
-            reason="permissions",
-            cache_dir=answer.cache_dir,
-            interpreter=where,
-        )
-    return PipCacheError(f"{where}: pip could not tell its cache dir{detail}", interpreter=where)
+        message = f"{interpreter.path}: its pip did not say which cache dir it uses"
+        return PipCacheError(message, interpreter=interpreter.path)
+    return cache_dir_error(interpreter, answer)
 
 
 def _rank(interpreter: Interpreter) -> Tuple[bool, Tuple[int, ...], str]:
@@ -119,7 +100,7 @@ def survey(
         else:
             cache_dir = answer.cache_dir if answer is not None else None
             rows.append(
-                CacheReport(cache_dir, (interpreter,), None, _answer_error(interpreter, answer))
+                CacheReport(cache_dir, (interpreter,), None, _row_error(interpreter, answer))
             )
     rows.extend(
         CacheReport(None, (), None, InterpreterError(failure.reason, interpreter=failure.path))

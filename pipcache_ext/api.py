@@ -9,10 +9,11 @@ from typing import List, Mapping, Optional, Tuple, get_args
 from . import _parsers
 from ._interpreters import PythonSpec, probe_interpreter
 from ._native import ensure_safe_to_purge, native_info, native_list, native_purge, native_remove
+from ._parsers.probe import PipCacheDirAnswer
 from ._patterns import validate_pattern
 from ._pipversions import PipVersion, features, parse_pip_version
 from ._runner import Completed, Runner, pip_argv, pip_environment, run
-from ._scripts import LEGACY_CACHE_DIR
+from ._scripts import PROBE, PROBE_CACHE_DIR_MODE
 from .errors import (
     CacheDisabledError,
     InterpreterError,
@@ -161,67 +162,39 @@ class PipCache:
         raise self._failure(completed, args)
 
     def _legacy_dir(self) -> Path:
-        """Ask a pip without ``pip cache`` (8.0-20.0), inside its interpreter, for its cache dir."""
+        """Ask the pip, inside its interpreter, which cache dir it uses.
+
+        For pips 8.0-20.0, which have no ``pip cache dir``: the probe builds pip's own command
+        and lets it read the environment and config files.
+        """
         interpreter = self.interpreter
-        where = interpreter.path
-        argv = (os.fspath(interpreter.executable), "-c", LEGACY_CACHE_DIR)
+        argv = (os.fspath(interpreter.executable), "-c", PROBE, PROBE_CACHE_DIR_MODE)
         completed = self._execute(argv, f"asking pip {interpreter.pip_version} for its cache dir")
-        answer = _parsers.parse_legacy_dir(completed.stdout)
-        if answer is None or answer.error is not None:
-            failure = _parsers.parse_failure(completed.stderr)
-            if failure.kind == "no-pip":
-                raise PipNotFoundError(f"{where} has no pip: {failure.message}", interpreter=where)
-            reason = answer.error if answer is not None else failure.message or "no answer"
+        data = _parsers.probe_data(completed.stdout)
+        if completed.returncode != 0 or data is None:
+            detail = (completed.stderr.strip() or completed.stdout.strip())[-500:] or "no output"
             raise PipCommandError(
-                f"pip {interpreter.pip_version} of {where} could not tell its cache dir: {reason}."
-                " Check PIP_* variables and pip config files for invalid values",
+                f"{interpreter.path} could not tell its pip's cache dir: {detail}",
                 argv=completed.argv,
                 returncode=completed.returncode,
                 stdout=completed.stdout,
                 stderr=completed.stderr,
                 pip_version=interpreter.pip_version,
-                interpreter=where,
+                interpreter=interpreter.path,
             )
-        if answer.not_owned:
-            raise self._not_owned(answer.cache_dir)
-        if answer.disabled or answer.cache_dir is None:
-            quirk = (
-                " (pip <= 18.1 reads PIP_NO_CACHE_DIR=true as 1 and would crash on it)"
-                if answer.raw in ("1", "True")
-                else ""
-            )
-            raise CacheDisabledError(
-                f"pip's cache is disabled for {where} by its configuration{quirk}"
-                " (--no-cache-dir, PIP_NO_CACHE_DIR or no-cache-dir in a pip config file)",
-                reason="configuration",
-                interpreter=where,
-            )
+        answer = _parsers.pip_cache_answer(data, interpreter)
+        if answer.state != "ok" or answer.cache_dir is None:
+            raise cache_dir_error(interpreter, answer)
         return answer.cache_dir
-
-    def _not_owned(self, cache_dir: Optional[Path]) -> CacheDisabledError:
-        return CacheDisabledError(
-            f"pip disabled the cache of {self.interpreter.path}: {cache_dir} or its parent is not"
-            " owned by, or not writable for, the current user. Fix its owner or permissions"
-            " (under sudo, use sudo -H), or point PIP_CACHE_DIR elsewhere",
-            reason="permissions",
-            cache_dir=cache_dir,
-            interpreter=self.interpreter.path,
-        )
 
     def _failure(self, completed: Completed, args: Tuple[str, ...]) -> PipCacheError:
         interpreter = self.interpreter
         where = interpreter.path
         failure = _parsers.parse_failure(completed.stderr)
         if failure.kind == "not-owned":
-            return self._not_owned(failure.cache_dir)
+            return _not_owned(where, failure.cache_dir)
         if failure.kind == "disabled":
-            return CacheDisabledError(
-                f"pip's cache is disabled for {where} by its configuration (--no-cache-dir,"
-                " PIP_NO_CACHE_DIR or no-cache-dir in a pip config file; 'pip config debug'"
-                " shows which)",
-                reason="configuration",
-                interpreter=where,
-            )
+            return _disabled(where)
         if failure.kind == "no-pip":
             return PipNotFoundError(f"{where} has no pip: {failure.message}", interpreter=where)
         details = {
@@ -336,6 +309,49 @@ class PipCache:
     def _rules(self) -> Optional[str]:
         """Whose deletion rules apply: the pip's own with the pip backend, else the newest."""
         return self.interpreter.pip_version if self.backend == "pip" else None
+
+
+def _not_owned(where: Path, cache_dir: Optional[Path]) -> CacheDisabledError:
+    return CacheDisabledError(
+        f"pip disabled the cache of {where}: {cache_dir} or its parent is not owned by, or not"
+        " writable for, the current user. Fix its owner or permissions (under sudo, use sudo -H),"
+        " or point PIP_CACHE_DIR elsewhere",
+        reason="permissions",
+        cache_dir=cache_dir,
+        interpreter=where,
+    )
+
+
+def _disabled(where: Path, detail: str = "") -> CacheDisabledError:
+    return CacheDisabledError(
+        f"pip's cache is disabled for {where} by its configuration{detail} (--no-cache-dir,"
+        " PIP_NO_CACHE_DIR or no-cache-dir in a pip config file; 'pip config debug' shows which)",
+        reason="configuration",
+        interpreter=where,
+    )
+
+
+def cache_dir_error(interpreter: Interpreter, answer: PipCacheDirAnswer) -> PipCacheError:
+    """The error for a pip whose cache-dir answer is not a usable directory."""
+    where = interpreter.path
+    if answer.state == "no-pip":
+        return PipNotFoundError(f"{where} has no pip", interpreter=where)
+    if answer.state == "not-owned":
+        return _not_owned(where, answer.cache_dir)
+    if answer.state == "disabled":
+        # pip <= 18.1 reads PIP_NO_CACHE_DIR=true as the int 1 and would crash on it (spec §3.4)
+        quirk = " (pip <= 18.1 took PIP_NO_CACHE_DIR=true for 1)" if answer.detail == "1" else ""
+        return _disabled(where, quirk)
+    return PipCommandError(
+        f"{where} could not tell its pip's cache dir: {answer.detail or 'no answer'}. Check PIP_*"
+        " variables and pip config files for invalid values",
+        argv=(),
+        returncode=0,
+        stdout="",
+        stderr=answer.detail or "",
+        pip_version=interpreter.pip_version,
+        interpreter=where,
+    )
 
 
 def _wheel_at(path: Path) -> Optional[CachedWheel]:

@@ -7,22 +7,23 @@ from .dir import parse_dir
 from .failure import Failure, parse_failure
 from .info import parse_info
 from .list import parse_list_abspath, parse_list_human, wheel_name_version
-from .probe import LegacyAnswer, parse_legacy_dir, parse_probe
+from .probe import PipCacheDirAnswer, parse_probe, pip_cache_answer, probe_data
 from .remove import is_no_match_error, parse_removal
 
 __all__ = [
     "Failure",
-    "LegacyAnswer",
     "ParsedSize",
+    "PipCacheDirAnswer",
     "is_no_match_error",
     "parse_dir",
     "parse_failure",
     "parse_info",
-    "parse_legacy_dir",
     "parse_list_abspath",
     "parse_list_human",
     "parse_probe",
     "parse_removal",
     "parse_size",
+    "pip_cache_answer",
+    "probe_data",
     "wheel_name_version",
 ]
