@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Mapping, Optional, Tuple, get_args
+from typing import List, Mapping, Optional, Tuple, Type, get_args
 
 from . import _parsers
 from ._interpreters import PythonSpec, probe_interpreter
@@ -197,24 +197,27 @@ class PipCache:
             return _disabled(where)
         if failure.kind == "no-pip":
             return PipNotFoundError(f"{where} has no pip: {failure.message}", interpreter=where)
-        details = {
-            "argv": completed.argv,
-            "returncode": completed.returncode,
-            "stdout": completed.stdout,
-            "stderr": completed.stderr,
-            "pip_version": interpreter.pip_version,
-            "interpreter": where,
-        }
+        error_type: Type[PipCommandError]
         if failure.kind == "no-cache-command":
-            return UnsupportedPipError(
+            error_type = UnsupportedPipError
+            message = (
                 f"pip {interpreter.pip_version} of {where} has no 'cache' command (it came in"
-                " pip 20.1); use backend='native' or 'auto', or upgrade pip",
-                **details,  # type: ignore[arg-type]
+                " pip 20.1); use backend='native' or 'auto', or upgrade pip"
             )
-        return PipCommandError(
-            f"'pip {' '.join(args)}' failed for {where} with exit code {completed.returncode}:"
-            f" {failure.message or 'no message'}",
-            **details,  # type: ignore[arg-type]
+        else:
+            error_type = PipCommandError
+            message = (
+                f"'pip {' '.join(args)}' failed for {where} with exit code"
+                f" {completed.returncode}: {failure.message or 'no message'}"
+            )
+        return error_type(
+            message,
+            argv=completed.argv,
+            returncode=completed.returncode,
+            stdout=completed.stdout,
+            stderr=completed.stderr,
+            pip_version=interpreter.pip_version,
+            interpreter=where,
         )
 
     # -- operations --------------------------------------------------------------------------
