@@ -527,13 +527,6 @@ def plan_cases(machine: Machine, first: First, tools: Dict[str, Tool]) -> Plan:
 # --- report --------------------------------------------------------------------------------------
 
 
-def ms(values: Sequence[float]) -> str:
-    return (
-        f"{median(values) * 1000:8.1f} ms"
-        f"  (min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})"
-    )
-
-
 def verdict(good: bool) -> str:
     return "met" if good else "MISSED"
 
@@ -566,7 +559,7 @@ def header(machine: Machine, plan: Plan) -> None:
 def print_timings(timings: Timings, runs: int) -> None:
     print(f"medians of {runs} runs (wall; cpu = user + system of this process and its children):")
     for name, values in timings.wall.items():
-        print(f"  {name:46} {ms(values)}  cpu {median(timings.cpu[name]):6.2f} s")
+        print(f"  {name:46} {bench_info.ms(values)}  cpu {median(timings.cpu[name]):6.2f} s")
 
 
 def side_by_side(plan: Plan, tools: Dict[str, Tool], machine: Machine) -> None:

@@ -362,20 +362,18 @@ def _unlink(path: str, warnings: List[str]) -> Optional[bool]:
 
 def _unlink_dir_link(path: str, warnings: List[str]) -> Optional[bool]:
     """Delete a symlink to a directory (or a junction), never what it points to."""
+    unlinked = _unlink(path, [])
+    if unlinked is not False:
+        return unlinked
+    # Windows may refuse to unlink a directory link; rmdir removes the link itself, and on
+    # POSIX it fails on a symlink (ENOTDIR) and on a non-empty directory: never recursive.
     try:
-        os.unlink(path)
+        os.rmdir(path)
     except FileNotFoundError:
         return None
-    except OSError:
-        # Windows may refuse to unlink a directory link; rmdir removes the link itself, and on
-        # POSIX it fails on a symlink (ENOTDIR) and on a non-empty directory: never recursive.
-        try:
-            os.rmdir(path)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            warnings.append(f"Could not remove {path}: {_reason(exc)}")
-            return False
+    except OSError as exc:
+        warnings.append(f"Could not remove {path}: {_reason(exc)}")
+        return False
     return True
 
 

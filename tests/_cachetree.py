@@ -167,3 +167,19 @@ def within_rounding(reported: int, true: int) -> bool:
 def version_tuple(version: str) -> tuple[int, ...]:
     """``"22.2.1"`` -> ``(22, 2, 1)``."""
     return tuple(int(x) for x in version.split("."))
+
+
+def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
+    """Everything under ``root``, byte for byte: dirs, files' contents, symlinks' targets."""
+    result: dict[str, tuple[object, ...]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                result[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                result[rel] = ("dir",)
+            else:
+                result[rel] = ("file", path.read_bytes())
+    return result

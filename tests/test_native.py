@@ -13,7 +13,7 @@ from pathlib import Path
 
 import _pipenvs
 import pytest
-from _cachetree import WHEELS, Manifest, build_cache, pip_pattern_matches
+from _cachetree import WHEELS, Manifest, build_cache, pip_pattern_matches, snapshot
 from conftest import venv_or_fail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,22 +38,6 @@ def manifest(tmp_path) -> Manifest:
 
 
 # --- helpers: independent views of the filesystem -------------------------------------------
-
-
-def snapshot(root: Path) -> dict:
-    """Everything under ``root``, byte for byte: dirs, files' contents, symlinks' targets."""
-    result: dict = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in [*dirnames, *filenames]:
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                result[rel] = ("link", os.readlink(path))
-            elif path.is_dir():
-                result[rel] = ("dir",)
-            else:
-                result[rel] = ("file", path.read_bytes())
-    return result
 
 
 def listing(root: Path) -> tuple[set, set]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import pytest
-from _cachetree import build_cache, within_rounding
+from _cachetree import build_cache, snapshot, within_rounding
 from _pipenvs import MATRIX
 from conftest import venv_or_fail
 
@@ -17,16 +16,6 @@ from pipcache_ext._native import native_info
 pytestmark = pytest.mark.realpip
 
 PARITY = ["20.3.4", "22.2.1", "23.3", "25.0", "26.3"]
-
-
-def _tree(root: Path) -> List[Tuple[str, int]]:
-    entries = []
-    for d, dirs, files in os.walk(root):
-        entries.extend((os.path.relpath(os.path.join(d, name), root) + "/", -1) for name in dirs)
-        for name in files:
-            path = os.path.join(d, name)
-            entries.append((os.path.relpath(path, root), os.lstat(path).st_size))
-    return sorted(entries)
 
 
 @pytest.mark.parametrize("pip_version", PARITY)
@@ -74,7 +63,7 @@ def test_purge_leaves_the_tree_pip_26_3_leaves(
         (manifest.cache_dir / "selfcheck.json").write_text("{}")  # legacy file 26.x deletes
         env = {**isolated_env, "PIP_CACHE_DIR": str(manifest.cache_dir)}
         results[backend] = PipCache(venv, env=env, backend=backend).purge()  # type: ignore[arg-type]
-        trees[backend] = _tree(manifest.cache_dir)
+        trees[backend] = snapshot(manifest.cache_dir)
     assert trees["pip"] == trees["native"]
     pip, native = results["pip"], results["native"]
     assert (pip.files_removed, pip.dirs_removed, pip.matched) == (
