@@ -13,12 +13,13 @@ import shlex
 import signal
 import subprocess
 import sys
-from typing import Callable, Dict, Mapping, NamedTuple, Optional, Sequence
+import threading
+from typing import Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Set
 
 from ._scripts import PIP_BOOTSTRAP
 from .errors import InterpreterError
 
-__all__ = ["Completed", "Runner", "pip_argv", "pip_environment", "run"]
+__all__ = ["Completed", "Runner", "kill_all", "pip_argv", "pip_environment", "run"]
 
 logger = logging.getLogger("pipcache_ext")
 
@@ -51,6 +52,24 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+# Every child still running, so that an interrupt can kill them all (their process groups).
+_LIVE: Set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+_INTERRUPTED = threading.Event()
+
+
+def kill_all() -> None:
+    """Kill every live child (with its process group) and refuse to start new ones.
+
+    Called on ``KeyboardInterrupt``: worker threads waiting on children then return at once.
+    """
+    _INTERRUPTED.set()
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for process in live:
+        _kill(process)
+
+
 def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Completed:
     """Run ``argv`` to completion with ``env``, no stdin, and a timeout that kills it.
 
@@ -58,6 +77,8 @@ def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Complete
     """
     argv = tuple(str(arg) for arg in argv)
     logger.debug("running %s", shlex.join(argv))
+    if _INTERRUPTED.is_set():
+        raise KeyboardInterrupt
     try:
         process = subprocess.Popen(
             argv,
@@ -73,6 +94,16 @@ def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Complete
         raise InterpreterError(f"{argv[0]}: not executable (permission denied)") from exc
     except OSError as exc:  # ENOEXEC and friends: not a program at all
         raise InterpreterError(f"{argv[0]}: cannot be run ({exc.strerror or exc})") from exc
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    try:
+        return _wait(argv, process, timeout)
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(process)
+
+
+def _wait(argv: tuple[str, ...], process: subprocess.Popen[bytes], timeout: float) -> Completed:
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
