@@ -12,12 +12,14 @@ from ._survey import survey
 from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
 from .errors import (
     CacheDisabledError,
+    DeletionUnconfirmedError,
     InterpreterError,
     InvalidPatternError,
     ParseError,
     PipCacheError,
     PipCommandError,
     PipNotFoundError,
+    Remedy,
     UnsafeOperationError,
     UnsupportedPipError,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "CacheInfo",
     "CacheReport",
     "CachedWheel",
+    "DeletionUnconfirmedError",
     "DiscoveryFailure",
     "DiscoveryResult",
     "Interpreter",
@@ -50,6 +53,7 @@ __all__ = [
     "PipCacheError",
     "PipCommandError",
     "PipNotFoundError",
+    "Remedy",
     "RemovalResult",
     "UnsafeOperationError",
     "UnsupportedPipError",

@@ -6,35 +6,88 @@ Every exception is a :class:`PipCacheError`, so ``except PipCacheError`` catches
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional, Sequence, Tuple
+from typing import Dict, Literal, Optional, Sequence, Tuple
 
 __all__ = [
     "CacheDisabledError",
+    "DeletionUnconfirmedError",
     "InterpreterError",
     "InvalidPatternError",
     "ParseError",
     "PipCacheError",
     "PipCommandError",
     "PipNotFoundError",
+    "Remedy",
     "UnsafeOperationError",
     "UnsupportedPipError",
 ]
 
 DisabledReason = Literal["configuration", "permissions"]
 
+#: What the user can do about an error, as a symbol that each front end words its own way.
+RemedyAction = Literal[
+    "force",  # the guard may be overridden
+    "timeout",  # give the process more time
+    "backend-native",  # let this library do the work in-process
+    "install-pip",  # the interpreter needs a pip
+    "utf8-locale",  # run under a UTF-8 locale
+    "remeasure",  # pip may have deleted files: measure the cache again
+]
+
 
 def __dir__() -> list[str]:
     return __all__
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """What to do about an error, apart from the words: the library and the CLI each render it.
+
+    :ivar action: what to do (see ``RemedyAction``).
+    :ivar subject: what it applies to, when it needs naming (an interpreter's executable, ...).
+    """
+
+    action: RemedyAction
+    subject: Optional[str] = None
+
+    def library_text(self) -> str:
+        """The remedy in the library's words (``Pass force=True ...``)."""
+        return _LIBRARY_WORDS[self.action].format(subject=self.subject)
+
+
+_LIBRARY_WORDS: Dict[str, str] = {
+    "force": "Pass force=True if this really is a dedicated pip cache.",
+    "timeout": "pass a larger timeout if it is just slow",
+    "backend-native": "use backend='native' or 'auto', or upgrade pip",
+    "install-pip": "install it with '{subject} -m ensurepip' or your system's package manager",
+    "utf8-locale": "set LANG=C.UTF-8",
+    "remeasure": "call info() (or survey()) to measure what is left",
+}
 
 
 class PipCacheError(Exception):
     """Root of every error raised by :mod:`pipcache_ext`.
 
     :ivar interpreter: the interpreter the error concerns, when there is one.
+    :ivar problem: what went wrong, without the remedy.
+    :ivar remedy: what to do about it, when there is something to do (:class:`Remedy`).
+    :ivar message: the whole message: the problem, then the remedy in the library's words.
     """
 
-    def __init__(self, message: str, *, interpreter: Optional[Path] = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        interpreter: Optional[Path] = None,
+        remedy: Optional[Remedy] = None,
+        joiner: str = " ",
+    ) -> None:
+        self.problem = message
+        self.remedy = remedy
+        if remedy is not None:
+            message = f"{message}{joiner}{remedy.library_text()}"
         super().__init__(message)
         self.message = message
         self.interpreter = interpreter
@@ -93,8 +146,10 @@ class PipCommandError(PipCacheError):
         stderr: str,
         pip_version: Optional[str] = None,
         interpreter: Optional[Path] = None,
+        remedy: Optional[Remedy] = None,
+        joiner: str = " ",
     ) -> None:
-        super().__init__(message, interpreter=interpreter)
+        super().__init__(message, interpreter=interpreter, remedy=remedy, joiner=joiner)
         self.argv: Tuple[str, ...] = tuple(argv)
         self.returncode = returncode
         self.stdout = stdout
@@ -104,6 +159,14 @@ class PipCommandError(PipCacheError):
 
 class UnsupportedPipError(PipCommandError):
     """The pip has no ``cache`` command (pip < 20.1), and ``backend="pip"`` was asked."""
+
+
+class DeletionUnconfirmedError(PipCommandError):
+    """pip ran ``cache remove``/``purge`` but its outcome is unknown: it may have deleted files.
+
+    Raised when pip was killed by the timeout, or printed a report this library cannot read,
+    after the deletion had started. The cache is then not as it was: measure it again.
+    """
 
 
 class ParseError(PipCacheError, ValueError):
@@ -140,6 +203,23 @@ class InvalidPatternError(PipCacheError, ValueError):
 class UnsafeOperationError(PipCacheError):
     """A deletion was refused because it could reach outside pip's cache.
 
-    Raised, for example, when the cache dir is a filesystem root or the user's home directory
-    and ``force=True`` was not given.
+    Raised, for example, when the cache dir is a filesystem root or the user's home directory,
+    or when a part of the cache pip would clean is a symbolic link, and ``force=True`` was not
+    given.
+
+    :ivar path: the path that made it unsafe (the cache dir, or a link inside it).
+    :ivar target: where that link points, when it is a link.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Optional[Path] = None,
+        target: Optional[Path] = None,
+        interpreter: Optional[Path] = None,
+        remedy: Optional[Remedy] = None,
+    ) -> None:
+        super().__init__(message, interpreter=interpreter, remedy=remedy)
+        self.path = path
+        self.target = target

@@ -137,6 +137,8 @@ class RemovalResult:
     :ivar exact: whether ``bytes_removed`` is exact (pip prints it rounded).
     :ivar dry_run: ``True`` when nothing was deleted and this reports what would have been.
     :ivar backend: ``"pip"`` or ``"native"``: who did it.
+    :ivar failed: files and directories the deletion plan meant to remove that are still there
+        (permissions, immutable files, a read-only filesystem, ...); empty when all went.
     """
 
     files_removed: int
@@ -148,6 +150,7 @@ class RemovalResult:
     exact: bool = True
     dry_run: bool = False
     backend: str = "pip"
+    failed: Tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
