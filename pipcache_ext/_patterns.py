@@ -18,17 +18,33 @@ from pipcache_ext.errors import InvalidPatternError
 __all__ = ["pattern_matcher", "pip_glob", "validate_pattern"]
 
 _SEPARATORS = frozenset(sep for sep in ("/", "\\", os.sep, os.altsep) if sep)
+#: Longer than any file name a filesystem holds (255 bytes) by far; longer still is not a pattern.
+MAX_PATTERN_LENGTH = 4096
 
 
 def validate_pattern(pattern: str) -> None:
     r"""Refuse a pattern that can never match a basename.
 
     :param pattern: the pattern as the user gave it (before :func:`pip_glob`).
-    :raises InvalidPatternError: when it is empty or contains ``/``, ``\``, ``os.sep`` or
+    :raises InvalidPatternError: when it is empty, longer than :data:`MAX_PATTERN_LENGTH`, holds
+        a NUL byte or another control character, or contains ``/``, ``\``, ``os.sep`` or
         ``os.altsep``.
     """
+    if not isinstance(pattern, str):
+        raise InvalidPatternError(f"The pattern must be a string, not {type(pattern).__name__}.")
     if not pattern:
         raise InvalidPatternError("The pattern is empty: pip would match nothing with it.")
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise InvalidPatternError(
+            f"The pattern is {len(pattern)} characters long: no file name is longer than a few"
+            f" hundred, so it would match nothing (at most {MAX_PATTERN_LENGTH} are accepted)."
+        )
+    controls = sorted({f"U+{ord(c):04X}" for c in pattern if ord(c) < 0x20 or ord(c) == 0x7F})
+    if controls:
+        raise InvalidPatternError(
+            f"The pattern {pattern!r} holds control characters ({', '.join(controls)}): no cached"
+            " wheel's file name does, and a NUL byte cannot even be passed to pip."
+        )
     bad = sorted(sep for sep in _SEPARATORS if sep in pattern)
     if bad:
         raise InvalidPatternError(

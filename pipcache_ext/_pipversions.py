@@ -7,11 +7,11 @@ the wording of pip's output.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["PipFeatures", "PipVersion", "features", "parse_pip_version"]
+__all__ = ["PipFeatures", "PipVersion", "features", "parse_pip_version", "version_key"]
 
 
 class PipVersion(NamedTuple):
@@ -44,6 +44,23 @@ def parse_pip_version(text: str) -> Optional[PipVersion]:
         release = tuple(int(part) for part in match.groups() if part is not None)
     padded = (*release, 0, 0)[:3]
     return PipVersion(padded[0], padded[1], padded[2])
+
+
+def version_key(text: str) -> Tuple[int, ...]:
+    """A sort key for a dotted version (``"3.11.7"``, ``"26.3"``): its leading numbers.
+
+    The one version key of the package: sorting interpreters, pips and install directories.
+    A part that is not all digits ends the key: ``"3.13.0rc1"`` gives ``(3, 13, 0)``.
+    """
+    parts = []
+    for part in text.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+        if digits.end() != len(part):
+            break
+    return tuple(parts)
 
 
 class PipFeatures(NamedTuple):
