@@ -13,29 +13,33 @@ The semantics are those of the newest pip (26.3, whose ``commands/cache.py`` is 
   beneath it, is deleted with the files left in it (``origin.json``, strays), top directories
   included; so is a legacy ``<cache>/selfcheck.json``. Only the directories are counted.
 
-Where this differs from pip, it is to be safer: symlinked directories are never followed for
-deletion (pip resolves a symlinked ``wheels/``, ``http/`` or ``http-v2/`` and empties its target),
-unreadable directories are kept with a warning instead of crashing, files that vanish while the
-cache is walked are skipped, only entries seen during the walk are deleted, directories are removed
-with :func:`os.rmdir` (never recursively), and purging a filesystem root, the home directory or an
-ancestor of it needs ``force=True``.
+Deletion is one scan (:mod:`pipcache_ext._plan`), one plan and its execution relative to
+directory file descriptors (:mod:`pipcache_ext._execute`). Where this differs from pip, it is to be
+safer: symlinked directories are never followed (pip resolves a symlinked ``wheels/``, ``http/`` or
+``http-v2/`` and empties its target), a directory swapped for a symlink during the run cannot
+redirect it, unreadable directories are kept with a warning instead of crashing, files that vanish
+while the cache is walked are skipped, only entries seen during the scan are deleted, directories
+are removed with ``rmdir`` (never recursively), and cleaning a filesystem root, a home directory or
+an ancestor of one, or purging a directory that is not a pip cache, needs ``force=True``.
 """
 
 # Paths are handled as str with os.* calls on purpose: this module is benchmarked against du.
-# ruff: noqa: PTH100, PTH106, PTH108, PTH111, PTH113, PTH117
+# ruff: noqa: PTH100
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Callable, Iterator, List, NamedTuple, Optional, Tuple
 
+from pipcache_ext import _fs
+from pipcache_ext._execute import execute
+from pipcache_ext._guard import ensure_looks_like_a_cache, ensure_safe_to_purge
 from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
-from pipcache_ext._pipversions import features, parse_pip_version
-from pipcache_ext.errors import UnsafeOperationError
+from pipcache_ext._pipversions import WHEELS, DeletionRules, deletion_rules
+from pipcache_ext._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
 
 __all__ = [
@@ -44,13 +48,10 @@ __all__ = [
     "native_list",
     "native_purge",
     "native_remove",
+    "plan_for",
 ]
 
-_WHEELS = "wheels"
-_HTTP_V1 = "http"
-_HTTP_V2 = "http-v2"
-_ALL = "*"
-_WHEEL_COUNT_GLOB = pip_glob(_ALL)  # "*-*.whl": what `pip cache info` counts as a wheel
+_WHEEL_COUNT_GLOB = pip_glob(ALL)  # "*-*.whl": what `pip cache info` counts as a wheel
 
 
 # What a directory entry is, in os.walk's terms (followlinks=False).
@@ -159,9 +160,9 @@ def native_info(
         file there.
     """
     root = _absolute(cache_dir)
-    wheels_dir = root / _WHEELS
+    wheels_dir = root / WHEELS
     # pip prints the newest location first
-    http_dirs = tuple(root / name for name in reversed(_rules(rules).http_for_all))
+    http_dirs = tuple(root / name for name in deletion_rules(rules).counted_http)
     _files, wheels_size, wheel_count = _tally(str(wheels_dir), pattern_matcher(_WHEEL_COUNT_GLOB))
     http_files = http_size = 0
     for http_dir in http_dirs:
@@ -193,10 +194,10 @@ def native_list(cache_dir: Path, pattern: Optional[str]) -> List[CachedWheel]:
     :raises InvalidPatternError: for an empty pattern or one containing a path separator.
     """
     if pattern is None:
-        pattern = _ALL
+        pattern = ALL
     validate_pattern(pattern)
     match = pattern_matcher(pip_glob(pattern))
-    wheels_dir = _absolute(cache_dir) / _WHEELS
+    wheels_dir = _absolute(cache_dir) / WHEELS
     result: List[CachedWheel] = []
     for path, name, is_link in _iter_files(str(wheels_dir)):
         if not match(name):
@@ -214,272 +215,85 @@ def native_list(cache_dir: Path, pattern: Optional[str]) -> List[CachedWheel]:
     return result
 
 
-def _home_dirs() -> Set[Path]:
-    homes: Set[Path] = set()
-    candidates: List[str] = []
-    with contextlib.suppress(RuntimeError, KeyError, OSError):  # no HOME and no passwd entry
-        candidates.append(str(Path.home()))
-    candidates.append(os.path.expanduser("~"))
-    for home in candidates:
-        if os.path.isabs(home):  # expanduser returns "~" unchanged when it cannot tell
-            homes.add(Path(os.path.abspath(home)))
-            homes.add(Path(os.path.realpath(home)))
-    return homes
+class PlannedRemoval(NamedTuple):
+    """A plan with the scan it was made from, for one cache dir."""
+
+    cache_dir: Path
+    scan: CacheScan
+    plan: Plan
+    rules: DeletionRules
 
 
-def ensure_safe_to_purge(cache_dir: Path, *, force: bool = False) -> None:
-    """Refuse to clean a directory that cannot be a dedicated pip cache.
+def plan_for(
+    cache_dir: Path, pattern: str, *, rules: Optional[str], root: Optional[_fs.Handle] = None
+) -> PlannedRemoval:
+    """Scan the dirs ``pattern``'s removal touches (under ``rules``' pip) and plan it.
 
-    :param cache_dir: the cache directory about to be cleaned.
-    :param force: skip the check.
-    :raises UnsafeOperationError: when ``cache_dir`` (as given or with symlinks resolved) is a
-        filesystem root, the user's home directory (``Path.home()`` or ``~``) or an ancestor of it.
+    :param root: the cache dir, already open; ``None`` opens (and closes) it here.
     """
-    if force:
-        return
-    targets = {_absolute(cache_dir), Path(os.path.realpath(os.fspath(cache_dir)))}
-    homes = _home_dirs()
-    for target in sorted(targets):
-        if target.parent == target:
-            raise UnsafeOperationError(
-                f"Refusing to clean {cache_dir}: it is a filesystem root. Pass force=True if this "
-                "really is a dedicated pip cache."
-            )
-        for home in sorted(homes):
-            if target == home or target in home.parents:
-                raise UnsafeOperationError(
-                    f"Refusing to clean {cache_dir}: it is the home directory {home} or contains "
-                    "it. Pass force=True if this really is a dedicated pip cache."
-                )
-
-
-class _Node:
-    """A directory seen by :func:`_scan`."""
-
-    __slots__ = ("children", "dir_links", "files", "gone", "keep", "path", "readable")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.files: List[_File] = []
-        self.dir_links: List[str] = []  # symlinks to directories: unlinked, never followed
-        self.children: List[_Node] = []
-        self.readable = True  # False: could not be listed, so it and its parents are kept
-        self.gone = False  # vanished while walking: neither kept nor removed
-        self.keep = False
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def _scan(top: Path, warnings: List[str]) -> Optional[_Node]:
-    """Read the tree under one of the cache's own dirs, without following any symlink."""
-    try:
-        top_stat = os.lstat(top)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        warnings.append(f"Could not read {top}: {_reason(exc)}")
-        return None
-    if _is_link(top_stat):
-        warnings.append(f"Not descending into {top}: it is a symbolic link")
-        return None
-    if not stat.S_ISDIR(top_stat.st_mode):
-        warnings.append(f"Skipping {top}: it is not a directory")
-        return None
-    root = _Node(str(top))
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    pip_rules = deletion_rules(rules)
+    path = _absolute(cache_dir)
+    areas = pip_rules.areas(pattern_is_all=pattern == ALL)
+    if root is not None:
+        scan = scan_cache(root, str(path), areas)
+    else:
         try:
-            _read_dir(node, stack)
-        except FileNotFoundError:
-            node.gone = True
-        except OSError as exc:
-            node.readable = False
-            warnings.append(f"Could not read directory {node.path}: {_reason(exc)}")
-    return root
+            handle = _fs.open_root(str(path))
+        except (FileNotFoundError, _fs.NotADirectoryHere):
+            scan = CacheScan(str(path), dict.fromkeys(areas), None, (), ())
+        else:
+            try:
+                scan = scan_cache(handle, str(path), areas)
+            finally:
+                _fs.close(handle)
+    return PlannedRemoval(path, scan, plan_removal(scan, pattern, pip_rules), pip_rules)
 
 
-def _read_dir(node: _Node, stack: List[_Node]) -> None:
-    """List one directory into ``node``; its real subdirectories go onto ``stack``."""
-    with os.scandir(node.path) as entries:
-        for entry in entries:
-            kind = _kind(entry)
-            if kind == _DIR:
-                child = _Node(entry.path)
-                node.children.append(child)
-                stack.append(child)
-            elif kind == _DIR_LINK:
-                node.dir_links.append(entry.path)
-            else:
-                node.files.append((entry.path, entry.name, kind == _FILE_LINK))
-
-
-def _preorder(root: _Node) -> List[_Node]:
-    order: List[_Node] = []
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(node.children)
-    return order
-
-
-def _empty_dirs(root: Optional[_Node], keeps: Callable[[_File], bool]) -> List[_Node]:
-    """List the directories the cleanup pass removes, children before parents.
-
-    A directory is kept when it could not be read, holds a file for which ``keeps`` is true, or
-    has a kept subdirectory.
-    """
-    if root is None:
-        return []
-    removable: List[_Node] = []
-    for node in reversed(_preorder(root)):  # children before their parent
-        if node.gone:
-            continue
-        node.keep = (
-            not node.readable
-            or any(keeps(file) for file in node.files)
-            or any(child.keep for child in node.children)
+def _result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
+    """Run (or, dry, only report) a plan, as a :class:`RemovalResult`."""
+    plan = planned.plan
+    warnings = list(planned.scan.warnings)
+    if plan.no_match is not None:
+        warnings.insert(0, plan.no_match)
+    cache = str(planned.cache_dir)
+    if dry_run:
+        removed = [node.child_path(entry.name) for node, entry in plan.counted]
+        return RemovalResult(
+            files_removed=len(removed),
+            bytes_removed=plan.counted_bytes,
+            dirs_removed=len(plan.dirs),
+            removed=tuple(Path(p) for p in removed),
+            matched=bool(plan.counted),
+            warnings=tuple(warnings),
+            exact=True,
+            dry_run=True,
+            backend="native",
+            deleted=tuple(Path(p) for p in plan.paths(cache)),
         )
-        if not node.keep:
-            removable.append(node)
-    return removable
-
-
-def _unlink(path: str, warnings: List[str]) -> Optional[bool]:
-    """Delete one file or symlink: ``True`` if deleted, ``None`` if already gone, else ``False``."""
     try:
-        os.unlink(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        warnings.append(f"Could not remove {path}: {_reason(exc)}")
-        return False
-    return True
-
-
-def _unlink_dir_link(path: str, warnings: List[str]) -> Optional[bool]:
-    """Delete a symlink to a directory (or a junction), never what it points to."""
-    unlinked = _unlink(path, [])
-    if unlinked is not False:
-        return unlinked
-    # Windows may refuse to unlink a directory link; rmdir removes the link itself, and on
-    # POSIX it fails on a symlink (ENOTDIR) and on a non-empty directory: never recursive.
-    try:
-        os.rmdir(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        warnings.append(f"Could not remove {path}: {_reason(exc)}")
-        return False
-    return True
-
-
-def _remove_dirs(dirs: List[_Node], gone: Set[str], warnings: List[str]) -> int:
-    """Remove the cleanup pass's directories (children first) with what is left in them."""
-    failed: Set[int] = set()
-    removed = 0
-    for node in dirs:
-        if any(id(child) in failed for child in node.children):
-            failed.add(id(node))  # a child is still there, so this one is not empty
-            continue
-        complete = True
-        for path, _name, _link in node.files:
-            if path not in gone and _unlink(path, warnings) is False:
-                complete = False
-        for path in node.dir_links:
-            if _unlink_dir_link(path, warnings) is False:
-                complete = False
-        if not complete:
-            failed.add(id(node))
-            continue
+        root = _fs.open_root(cache)
+    except (FileNotFoundError, _fs.NotADirectoryHere):
+        outcome = None
+    else:
         try:
-            os.rmdir(node.path)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:  # e.g. something was written into it meanwhile
-            warnings.append(f"Could not remove directory {node.path}: {_reason(exc)}")
-            failed.add(id(node))
-            continue
-        removed += 1
-    return removed
-
-
-class _Rules(NamedTuple):
-    """What one pip release's ``remove``/``purge`` deletes (see ``_pipversions``)."""
-
-    http_for_all: Tuple[str, ...]  # HTTP dirs whose files the pattern "*" deletes
-    cleanup: Tuple[str, ...]  # dirs the empty-directory pass covers (26.0+)
-    selfcheck_json: bool  # the pass also deletes <cache>/selfcheck.json (26.0+)
-    pattern_in_warning: bool  # 'No matching packages for pattern "x"' (21.3+)
-
-
-_NEWEST = _Rules(
-    http_for_all=(_HTTP_V1, _HTTP_V2),
-    cleanup=(_HTTP_V1, _HTTP_V2, _WHEELS),
-    selfcheck_json=True,
-    pattern_in_warning=True,
-)
-
-
-def _rules(pip_version: Optional[str]) -> _Rules:
-    """Pick pip 26.3's rules for ``None`` (or an unreadable version), else that release's."""
-    version = parse_pip_version(pip_version) if pip_version is not None else None
-    if version is None:
-        return _NEWEST
-    feats = features(version)
-    http = (_HTTP_V1, _HTTP_V2) if feats.http_v2 else (_HTTP_V1,) if feats.http_in_info else ()
-    cleanup: Tuple[str, ...] = ()
-    if feats.reports_dirs_removed:
-        cleanup = (_HTTP_V1, _HTTP_V2, _WHEELS) if feats.cleans_http_v2 else (_HTTP_V1, _WHEELS)
-    return _Rules(http, cleanup, feats.reports_dirs_removed, not feats.no_match_is_error)
-
-
-def _targets(trees: Dict[str, Optional[_Node]], pattern: str, rules: _Rules) -> List[_File]:
-    """List the files pip deletes: matching wheels, then (for ``*``) the HTTP caches' files."""
-    match = pattern_matcher(pip_glob(pattern))
-    targets: List[_File] = []
-    wheels = trees[_WHEELS]
-    if wheels is not None:
-        targets.extend(sorted(f for node in _preorder(wheels) for f in node.files if match(f[1])))
-    if pattern == _ALL:  # only the exact pattern "*" pulls in the HTTP caches
-        for name in rules.http_for_all:
-            tree = trees[name]
-            if tree is not None:
-                targets.extend(sorted(f for node in _preorder(tree) for f in node.files))
-    return targets
-
-
-def _delete_files(
-    targets: List[_File], gone: Set[str], warnings: List[str], *, dry_run: bool
-) -> Tuple[List[Path], int]:
-    """Delete (or, in a dry run, size up) ``targets``: ``(deleted paths, their bytes)``.
-
-    Every path that no longer exists afterwards (or would not, in a dry run) goes into ``gone``.
-    """
-    removed: List[Path] = []
-    total = 0
-    for path, _name, is_link in targets:
-        try:
-            size = 0 if is_link else os.lstat(path).st_size  # pip's rule: a symlink is 0 bytes
-        except FileNotFoundError:
-            gone.add(path)  # vanished while we walked (another process cleaning): not ours
-            continue
-        except OSError as exc:
-            warnings.append(f"Could not read {path}: {_reason(exc)}")
-            continue
-        if not dry_run:
-            outcome = _unlink(path, warnings)
-            if outcome is None:
-                gone.add(path)
-            if not outcome:
-                continue
-        gone.add(path)
-        removed.append(Path(path))
-        total += size
-    return removed, total
+            outcome = execute(plan, root, cache)
+        finally:
+            _fs.close(root)
+    if outcome is None:  # the cache dir itself vanished since the scan
+        return RemovalResult(0, 0, 0, (), bool(plan.counted), tuple(warnings), backend="native")
+    return RemovalResult(
+        files_removed=len(outcome.removed),
+        bytes_removed=outcome.bytes_removed,
+        dirs_removed=outcome.dirs_removed,
+        removed=tuple(Path(p) for p in outcome.removed),
+        matched=bool(plan.counted),
+        warnings=(*warnings, *outcome.warnings),
+        exact=True,
+        dry_run=False,
+        backend="native",
+        failed=tuple(Path(p) for p in outcome.failed),
+        deleted=tuple(Path(p) for p in outcome.deleted),
+    )
 
 
 def _remove(
@@ -487,54 +301,9 @@ def _remove(
 ) -> RemovalResult:
     validate_pattern(pattern)
     ensure_safe_to_purge(cache_dir, force=force)
-    pip_rules = _rules(rules)
-    root = _absolute(cache_dir)
-    warnings: List[str] = []
-    names = [_HTTP_V1, _HTTP_V2, _WHEELS]  # pip's order
-    wanted = {_WHEELS, *pip_rules.cleanup, *(pip_rules.http_for_all if pattern == _ALL else ())}
-    trees = {name: _scan(root / name, warnings) if name in wanted else None for name in names}
-
-    targets = _targets(trees, pattern, pip_rules)
-    if not targets:
-        no_match = "No matching packages"
-        if pattern != _ALL and pip_rules.pattern_in_warning:
-            no_match += f' for pattern "{pattern}"'
-        warnings.insert(0, no_match)
-
-    gone: Set[str] = set()  # files deleted, vanished, or (dry run) that would be deleted
-    removed, bytes_removed = _delete_files(targets, gone, warnings, dry_run=dry_run)
-
-    def has_files(file: _File) -> bool:
-        return file[0] not in gone
-
-    def has_wheels(file: _File) -> bool:
-        return file[1].endswith(".whl") and file[0] not in gone
-
-    dirs = [
-        node
-        for name in names
-        if name in pip_rules.cleanup
-        for node in _empty_dirs(trees[name], has_wheels if name == _WHEELS else has_files)
-    ]
-    if dry_run:
-        dirs_removed = len(dirs)
-    else:
-        dirs_removed = _remove_dirs(dirs, gone, warnings)
-        selfcheck_json = root / "selfcheck.json"
-        if pip_rules.selfcheck_json and os.path.isfile(selfcheck_json):  # unused since pip 19.3
-            _unlink(str(selfcheck_json), warnings)
-
-    return RemovalResult(
-        files_removed=len(removed),
-        bytes_removed=bytes_removed,
-        dirs_removed=dirs_removed,
-        removed=tuple(removed),
-        matched=bool(targets),
-        warnings=tuple(warnings),
-        exact=True,
-        dry_run=dry_run,
-        backend="native",
-    )
+    if pattern == ALL:
+        ensure_looks_like_a_cache(cache_dir, force=force)
+    return _result(plan_for(cache_dir, pattern, rules=rules), dry_run=dry_run)
 
 
 def native_remove(
@@ -556,10 +325,11 @@ def native_remove(
     :param dry_run: delete nothing and report what a real run would delete.
     :param rules: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
-    :param force: allow a cache dir that is a filesystem root, the home directory or an ancestor
-        of it.
+    :param force: allow a cache dir that is a filesystem root, a home directory or an ancestor
+        of one, or (for ``*``) a directory that does not look like a pip cache.
     :returns: a :class:`RemovalResult` with exact counts; directories the cleanup removes (or, in
         a dry run, would remove) are counted in ``dirs_removed``, their leftover files are not.
+        ``deleted`` lists every path removed, ``failed`` what was meant to go and is still there;
         ``warnings`` carries pip's ``No matching packages`` wording and any file or directory that
         could not be read or deleted.
     :raises InvalidPatternError: for an empty pattern or one containing a path separator.
@@ -579,12 +349,12 @@ def native_purge(
 
     :param cache_dir: the cache directory (it need not exist).
     :param dry_run: delete nothing and report what a real run would delete.
-    :param force: allow a cache dir that is a filesystem root, the home directory or an ancestor
-        of it.
+    :param force: allow a cache dir that is a filesystem root, a home directory or an ancestor
+        of one, or a directory that does not look like a pip cache.
     :param rules: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
     :returns: a :class:`RemovalResult`, as :func:`native_remove` with the pattern ``*``.
-    :raises UnsafeOperationError: when ``cache_dir`` (resolved) is a filesystem root, the user's
-        home directory or an ancestor of it and ``force`` is not set.
+    :raises UnsafeOperationError: when ``cache_dir`` (resolved) is a filesystem root, a home
+        directory or an ancestor of one, or not a pip cache, and ``force`` is not set.
     """
-    return _remove(cache_dir, _ALL, dry_run=dry_run, force=force, rules=rules)
+    return _remove(cache_dir, ALL, dry_run=dry_run, force=force, rules=rules)

@@ -11,7 +11,20 @@ from typing import NamedTuple, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
-__all__ = ["PipFeatures", "PipVersion", "features", "parse_pip_version", "version_key"]
+__all__ = [
+    "AREAS",
+    "HTTP_V1",
+    "HTTP_V2",
+    "NEWEST_RULES",
+    "WHEELS",
+    "DeletionRules",
+    "PipFeatures",
+    "PipVersion",
+    "deletion_rules",
+    "features",
+    "parse_pip_version",
+    "version_key",
+]
 
 
 class PipVersion(NamedTuple):
@@ -95,4 +108,59 @@ def features(version: PipVersion) -> PipFeatures:
         reports_bytes_removed=version >= (25, 0),
         reports_dirs_removed=version >= (26, 0),
         cleans_http_v2=version >= (26, 2),
+    )
+
+
+#: The cache's own top-level directories: locally built wheels and the two HTTP caches.
+WHEELS = "wheels"
+HTTP_V1 = "http"
+HTTP_V2 = "http-v2"
+AREAS = (HTTP_V1, HTTP_V2, WHEELS)  # pip's order
+
+
+class DeletionRules(NamedTuple):
+    """What one pip release's ``remove``/``purge`` deletes (spec §2.6)."""
+
+    http_for_all: Tuple[str, ...]
+    """The HTTP dirs whose every file the pattern ``*`` (and ``purge``) deletes."""
+    cleanup: Tuple[str, ...]
+    """The dirs the empty-directory pass covers (26.0+), in pip's order."""
+    selfcheck_json: bool
+    """The pass also deletes ``<cache>/selfcheck.json`` (26.0+)."""
+    pattern_in_warning: bool
+    """``No matching packages for pattern "x"`` (21.3+) rather than without the pattern."""
+    counted_http: Tuple[str, ...]
+    """The HTTP dirs ``pip cache info`` counts, newest first as pip prints them."""
+
+    def areas(self, pattern_is_all: bool) -> Tuple[str, ...]:
+        """The top dirs a ``remove`` (``pattern_is_all``: a ``purge``) reads or deletes in."""
+        wanted = {WHEELS, *self.cleanup, *(self.http_for_all if pattern_is_all else ())}
+        return tuple(name for name in AREAS if name in wanted)
+
+
+NEWEST_RULES = DeletionRules(
+    http_for_all=(HTTP_V1, HTTP_V2),
+    cleanup=(HTTP_V1, HTTP_V2, WHEELS),
+    selfcheck_json=True,
+    pattern_in_warning=True,
+    counted_http=(HTTP_V2, HTTP_V1),
+)
+
+
+def deletion_rules(pip_version: Optional[str]) -> DeletionRules:
+    """The rules of ``pip_version``'s ``remove``/``purge``; ``None`` (or unreadable): pip 26.3's."""
+    version = parse_pip_version(pip_version) if pip_version is not None else None
+    if version is None:
+        return NEWEST_RULES
+    feats = features(version)
+    http = (HTTP_V1, HTTP_V2) if feats.http_v2 else (HTTP_V1,) if feats.http_in_info else ()
+    cleanup: Tuple[str, ...] = ()
+    if feats.reports_dirs_removed:
+        cleanup = (HTTP_V1, HTTP_V2, WHEELS) if feats.cleans_http_v2 else (HTTP_V1, WHEELS)
+    return DeletionRules(
+        http_for_all=http,
+        cleanup=cleanup,
+        selfcheck_json=feats.reports_dirs_removed,
+        pattern_in_warning=not feats.no_match_is_error,
+        counted_http=tuple(reversed(http)),
     )

@@ -29,6 +29,7 @@ DisabledReason = Literal["configuration", "permissions"]
 #: What the user can do about an error, as a symbol that each front end words its own way.
 RemedyAction = Literal[
     "force",  # the guard may be overridden
+    "force-native",  # a link pip would follow: clean in-process instead
     "timeout",  # give the process more time
     "backend-native",  # let this library do the work in-process
     "install-pip",  # the interpreter needs a pip
@@ -59,6 +60,8 @@ class Remedy:
 
 _LIBRARY_WORDS: Dict[str, str] = {
     "force": "Pass force=True if this really is a dedicated pip cache.",
+    "force-native": "Remove the link, or pass force=True to clean the cache in-process without"
+    " following it.",
     "timeout": "pass a larger timeout if it is just slow",
     "backend-native": "use backend='native' or 'auto', or upgrade pip",
     "install-pip": "install it with '{subject} -m ensurepip' or your system's package manager",

@@ -139,6 +139,10 @@ class RemovalResult:
     :ivar backend: ``"pip"`` or ``"native"``: who did it.
     :ivar failed: files and directories the deletion plan meant to remove that are still there
         (permissions, immutable files, a read-only filesystem, ...); empty when all went.
+    :ivar deleted: every path the run removed (a dry run: would remove), in order: the counted
+        files, the files pip 26.x's cleanup deletes with their directories (``origin.json``,
+        strays, ``selfcheck.json``) and the directories themselves. A dry run's ``deleted`` is
+        exactly what the real run deletes.
     """
 
     files_removed: int
@@ -151,6 +155,7 @@ class RemovalResult:
     dry_run: bool = False
     backend: str = "pip"
     failed: Tuple[Path, ...] = ()
+    deleted: Tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from conftest import venv_or_fail
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipcache_ext import _fs
 from pipcache_ext._native import (
     ensure_safe_to_purge,
     native_info,
@@ -86,7 +87,12 @@ def untouchables_intact(m: Manifest) -> None:
 
 
 def relative(result, root: Path):
-    return dataclasses.replace(result, removed=tuple(p.relative_to(root) for p in result.removed))
+    return dataclasses.replace(
+        result,
+        removed=tuple(p.relative_to(root) for p in result.removed),
+        deleted=tuple(p.relative_to(root) for p in result.deleted),
+        failed=tuple(p.relative_to(root) for p in result.failed),
+    )
 
 
 # --- info --------------------------------------------------------------------------------------
@@ -137,17 +143,30 @@ def test_info_follows_a_symlinked_top_dir_like_pip(manifest, tmp_path):
 
 
 def vanish_on_lstat(monkeypatch, victim: Path) -> list:
-    """Make ``victim`` disappear just before the code under test stats it."""
+    """Make ``victim`` disappear just before the code under test stats it.
+
+    Deletion stats entries relative to their directory (``_fs.stat_child``, which is given the
+    full path for messages); measuring stats full paths (``os.lstat``): both are intercepted.
+    """
     real_lstat = os.lstat
+    real_stat_child = _fs.stat_child
     hits: list = []
 
-    def lstat(path, *args, **kwargs):
+    def vanish(path) -> None:
         if os.fspath(path) == str(victim) and victim.exists():
             hits.append(path)
             victim.unlink()
+
+    def lstat(path, *args, **kwargs):
+        vanish(path)
         return real_lstat(path, *args, **kwargs)
 
+    def stat_child(parent, name, path):
+        vanish(path)
+        return real_stat_child(parent, name, path)
+
     monkeypatch.setattr(os, "lstat", lstat)
+    monkeypatch.setattr(_fs, "stat_child", stat_child)
     return hits
 
 
@@ -520,14 +539,18 @@ def test_a_cache_inside_home_is_allowed(tmp_path, monkeypatch):
 
 
 def refuse_unlink(monkeypatch, victim: Path) -> None:
-    real_unlink = os.unlink
+    """Make unlinking ``victim`` fail as it does for a file the user may not delete.
 
-    def unlink(path, *args, **kwargs):
+    (The suite runs as root, which permissions do not stop; ``tests/safety`` has real ones.)
+    """
+    real_unlink = _fs.unlink_child
+
+    def unlink(parent, name, path):
         if os.fspath(path) == str(victim):
             raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_unlink(path, *args, **kwargs)
+        return real_unlink(parent, name, path)
 
-    monkeypatch.setattr(os, "unlink", unlink)
+    monkeypatch.setattr(_fs, "unlink_child", unlink)
 
 
 def test_an_undeletable_wheel_is_reported_and_the_rest_deleted(manifest, monkeypatch):
@@ -572,14 +595,14 @@ def test_an_undeletable_leftover_keeps_its_dir(manifest, monkeypatch):
 def test_an_unreadable_dir_is_kept_and_reported(manifest, monkeypatch):
     wheel = manifest.wheels["zope.interface-5.0-cp311-cp311-linux_x86_64.whl"][0]
     locked = wheel.parent
-    real_scandir = os.scandir
+    real_list_dir = _fs.list_dir
 
-    def scandir(path="."):
+    def list_dir(handle, path):
         if os.fspath(path) == str(locked):
             raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_scandir(path)
+        return real_list_dir(handle, path)
 
-    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(_fs, "list_dir", list_dir)
     result = native_purge(manifest.cache_dir)
     assert result.warnings == (f"Could not read directory {locked}: Permission denied",)
     assert wheel.exists()

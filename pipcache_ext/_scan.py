@@ -1,0 +1,170 @@
+"""One read of the cache's own directories, never following a link: the input of every plan.
+
+The tree is read relative to directory handles (:mod:`pipcache_ext._fs`): each directory is
+opened from its parent with ``O_NOFOLLOW`` and its identity recorded, each entry is classified from
+``lstat`` data. Entries are classified as :func:`os.walk` (which pip uses) would see them:
+
+- a real directory is descended into;
+- a symlink to a directory is in ``dirnames``: never followed, never counted (``dir_links``);
+- anything else is a *file*: regular files, symlinks to files, broken symlinks. A symlink counts
+  0 bytes (pip's rule).
+
+Missing directories are ``None``; unreadable ones are kept with a warning.
+"""
+
+# Paths are str joined with os.path on purpose: the scan is benchmarked against du.
+# ruff: noqa: PTH118
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import List, Optional
+
+from . import _fs
+from ._fs import Handle, Identity
+
+__all__ = ["DirNode", "FileEntry", "reason", "scan_area"]
+
+
+class FileEntry:
+    """A file seen by the scan."""
+
+    __slots__ = ("identity", "is_link", "name", "size")
+
+    def __init__(self, name: str, identity: Identity, size: int, is_link: bool) -> None:
+        self.name = name
+        self.identity = identity
+        self.size = size  # pip's rule: a symlink is 0 bytes
+        self.is_link = is_link
+
+
+class DirNode:
+    """A directory seen by the scan, with what was in it."""
+
+    __slots__ = (
+        "children",
+        "dir_links",
+        "files",
+        "gone",
+        "identity",
+        "name",
+        "parent",
+        "path",
+        "readable",
+    )
+
+    def __init__(self, name: str, path: str, identity: Identity, parent: Optional[DirNode]) -> None:
+        self.name = name
+        self.path = path
+        self.identity = identity
+        self.parent = parent
+        self.files: List[FileEntry] = []
+        self.dir_links: List[FileEntry] = []  # symlinks to directories: unlinked, never followed
+        self.children: List[DirNode] = []
+        self.gone = False  # vanished while read: neither kept nor removed
+        self.readable = True  # False: could not be listed, so it and its parents are kept
+
+    def child_path(self, name: str) -> str:
+        return os.path.join(self.path, name)
+
+    def preorder(self) -> List[DirNode]:
+        """This directory and every one below it, parents before children."""
+        order: List[DirNode] = []
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(reversed(node.children))
+        return order
+
+
+def reason(exc: OSError) -> str:
+    """An error's reason in a few words (``Permission denied``)."""
+    return exc.strerror or str(exc)
+
+
+def scan_area(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> Optional[DirNode]:
+    """Read the cache's top directory ``name`` (``wheels``, ``http``, ``http-v2``) and all below.
+
+    :param root: the open cache dir.
+    :param cache_dir: its path, for the paths of the result and messages.
+    :returns: ``None`` when it is missing, not a directory, a symlink or unreadable (with a
+        warning for the last three).
+    """
+    path = os.path.join(cache_dir, name)
+    try:
+        st = _fs.stat_child(root, name, path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        warnings.append(f"Could not read {path}: {reason(exc)}")
+        return None
+    if _fs.is_link(st):
+        warnings.append(f"Not descending into {path}: it is a symbolic link")
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        warnings.append(f"Skipping {path}: it is not a directory")
+        return None
+    top = DirNode(name, path, _fs.identity_of(st), None)
+    _read(root, top, warnings)
+    return top
+
+
+def _read(parent: Handle, node: DirNode, warnings: List[str]) -> None:
+    """Open ``node`` from ``parent``, list it, and read its subdirectories (depth first)."""
+    try:
+        handle = _fs.open_child(parent, node.name, node.path, node.identity)
+    except FileNotFoundError:
+        node.gone = True
+        return
+    except _fs.NotADirectoryHere:
+        node.gone = True  # replaced since its parent was listed: not ours any more
+        warnings.append(f"Not descending into {node.path}: it changed while being read")
+        return
+    except OSError as exc:
+        node.readable = False
+        warnings.append(f"Could not read directory {node.path}: {reason(exc)}")
+        return
+    try:
+        _list(handle, node, warnings)
+    except FileNotFoundError:
+        node.gone = True
+    except OSError as exc:
+        node.readable = False
+        warnings.append(f"Could not read directory {node.path}: {reason(exc)}")
+    else:
+        for child in node.children:
+            _read(handle, child, warnings)
+    finally:
+        _fs.close(handle)
+
+
+def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: ARG001
+    for entry in _fs.list_dir(handle, node.path):
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            continue  # vanished since it was listed
+        path = node.child_path(entry.name)
+        identity = _fs.identity_of(st)
+        if _fs.is_link(st):
+            if _points_to_dir(entry):
+                node.dir_links.append(FileEntry(entry.name, identity, 0, is_link=True))
+            else:
+                node.files.append(FileEntry(entry.name, identity, 0, is_link=True))
+        elif stat.S_ISDIR(st.st_mode):
+            node.children.append(DirNode(entry.name, path, identity, node))
+        else:
+            node.files.append(FileEntry(entry.name, identity, st.st_size, is_link=False))
+
+
+def _points_to_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether a link leads to a directory (it is then in os.walk's ``dirnames``)."""
+    try:
+        return entry.is_dir()
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EACCES):
+            return False
+        raise
