@@ -1,31 +1,25 @@
-"""Pure formatting for the command line: sizes, bars, tables, messages, and models as JSON.
+"""Pure formatting of the command line's human output: sizes, bars, tables, results.
 
 Nothing here prints or reads the environment: every function takes what it formats and returns
-strings (or JSON-ready values), so the CLI's output can be tested without running anything.
+strings, so the CLI's output can be tested without running anything. Errors are worded in
+``messages``; JSON is ``documents``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-from pathlib import Path
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from .errors import ParseError, PipCacheError, PipCommandError, UnsupportedPipError
-from .models import CachedWheel, CacheInfo, CacheReport, Interpreter, RemovalResult
+from .._pipversions import version_key
+from ..models import CachedWheel, CacheInfo, CacheReport, Interpreter, RemovalResult
 
 __all__ = [
     "ROUNDED",
     "ROUNDED_LEGEND",
-    "SCHEMA_VERSION",
     "Unit",
     "bar",
-    "cli_message",
     "describe",
     "dir_table",
-    "error_json",
     "format_size",
-    "hint",
     "info_lines",
     "interpreters_table",
     "list_lines",
@@ -33,25 +27,12 @@ __all__ = [
     "removal_lines",
     "survey_lines",
     "table",
-    "to_json",
 ]
-
-#: The version of the JSON documents ``--json`` prints. Bump it when a key changes meaning or
-#: goes away; adding a key is not a change of version.
-SCHEMA_VERSION = 1
 
 #: Put before a size that came rounded from pip's text (the model's ``exact`` is ``False``).
 ROUNDED = "~"
 ROUNDED_LEGEND = (
     f"{ROUNDED} rounded by pip (it prints 2-3 significant digits); --backend native counts bytes"
-)
-
-# The pip-compatible API wording in library messages, and what a command line user types instead.
-_CLI_WORDING: Tuple[Tuple[str, str], ...] = (
-    ("Pass force=True", "Pass --force"),
-    ("force=True", "--force"),
-    ("use backend='native' or 'auto'", "use --backend native (or auto)"),
-    ("pass a larger timeout", "pass a larger --timeout"),
 )
 
 
@@ -153,27 +134,6 @@ def _python_name(interpreter: Interpreter) -> str:
     names = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
     implementation = names.get(interpreter.implementation, interpreter.implementation)
     return f"{implementation} {interpreter.version}"
-
-
-def hint(exc: PipCacheError) -> str:
-    """What to do, for the errors whose message cannot say: pip failed in a way it explains."""
-    if isinstance(exc, (PipCommandError, ParseError)) and not isinstance(exc, UnsupportedPipError):
-        return " (run with -v to see what pip printed)"
-    return ""
-
-
-def cli_message(exc: PipCacheError, interpreter: Optional[Path] = None) -> str:
-    """The error's message on one line, in command-line terms, naming the interpreter.
-
-    :param interpreter: the interpreter the error is about, when the error does not say.
-    """
-    message = " ".join(str(exc).split())
-    for api, cli in _CLI_WORDING:
-        message = message.replace(api, cli)
-    where = exc.interpreter if exc.interpreter is not None else interpreter
-    if where is not None and os.fspath(where) not in message:
-        message = f"{where}: {message}"
-    return message
 
 
 # -- human output ------------------------------------------------------------------------------
@@ -315,11 +275,7 @@ def interpreters_table(interpreters: Sequence[Interpreter], *, aliases: bool = F
 
 def _pips(interpreters: Sequence[Interpreter]) -> str:
     versions = {i.pip_version for i in interpreters if i.pip_version}
-    return ", ".join(sorted(versions, key=_version_key))
-
-
-def _version_key(text: str) -> Tuple[int, ...]:
-    return tuple(int(part) if part.isdigit() else -1 for part in text.split("."))
+    return ", ".join(sorted(versions, key=version_key))
 
 
 def survey_lines(reports: Sequence[CacheReport], *, ascii_only: bool = False) -> List[str]:
@@ -378,41 +334,3 @@ def survey_lines(reports: Sequence[CacheReport], *, ascii_only: bool = False) ->
     if rounded:
         lines.append(ROUNDED_LEGEND)
     return lines
-
-
-# -- JSON --------------------------------------------------------------------------------------
-
-
-def error_json(exc: PipCacheError, interpreter: Optional[Path] = None) -> Dict[str, Any]:
-    """An error as ``{"type", "message", "interpreter"}``; ``interpreter`` is a path or null.
-
-    :param interpreter: the interpreter the error is about, when the error does not say.
-    """
-    where = exc.interpreter if exc.interpreter is not None else interpreter
-    return {
-        "type": type(exc).__name__,
-        "message": cli_message(exc, interpreter),
-        "interpreter": None if where is None else os.fspath(where),
-    }
-
-
-def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is any of its types
-    """A model (or a list, tuple or dict of them) as JSON-ready data.
-
-    Dataclasses become objects with every field (:class:`CacheInfo` adds ``total_size``), paths
-    become strings, tuples become lists, errors become :func:`error_json` objects.
-    """
-    if isinstance(value, PipCacheError):
-        return error_json(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if isinstance(value, CacheInfo):
-            data["total_size"] = value.total_size
-        return data
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, (list, tuple)):
-        return [to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): to_json(item) for key, item in value.items()}
-    return value

@@ -1,0 +1,215 @@
+"""``remove`` and ``purge``: one run per cache dir, by the newest pip of those that use it.
+
+In steps: decide whether to ask; find each interpreter's cache dir and group them
+(:mod:`~pipcache_ext._grouping`); ask; run each group's remove/purge through its actor's
+:class:`~pipcache_ext.PipCache` (the library chooses pip or native); report. What a removal
+meant to delete and left in place makes the group a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from .._grouping import CacheGroup, group_by_cache_dir
+from ..api import PipCache
+from ..errors import PipCacheError
+from ..models import Interpreter, RemovalResult
+from . import documents, text
+from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, targets
+from .options import AbortError, UsageError
+from .terminal import UI
+
+__all__ = ["cmd_delete"]
+
+_SHOWN_LEFTOVERS = 10  # paths named when a removal left some in place (all of them under -v)
+
+
+@dataclass
+class _Job:
+    """One cache dir, the interpreters using it, and the outcome of its actor's run."""
+
+    group: CacheGroup
+    cache: PipCache
+    result: Optional[RemovalResult] = None
+    error: Optional[PipCacheError] = None
+
+    @property
+    def actor(self) -> Path:
+        return self.group.actor.path
+
+    @property
+    def used_by(self) -> str:
+        return ", ".join(str(i.path) for i in self.group.interpreters)
+
+    @property
+    def leftovers(self) -> Tuple[Path, ...]:
+        return self.result.failed if self.result is not None else ()
+
+    def failure(self) -> Optional[PipCacheError]:
+        """The error, or one for paths left in place: what makes this group count as failed."""
+        if self.error is not None:
+            return self.error
+        if self.leftovers:
+            return PipCacheError(_leftovers_message(self), interpreter=self.actor)
+        return None
+
+
+def _leftovers_message(job: _Job) -> str:
+    return (
+        f"{job.group.cache_dir}: {len(job.leftovers)} path(s) that the removal meant to delete"
+        " are still there (permissions, an immutable file or a read-only filesystem?)"
+    )
+
+
+def _asks(ui: UI, purge: bool) -> bool:
+    """Whether to ask before deleting: a real purge, on a terminal, without ``--yes``.
+
+    :raises UsageError: ``--all`` would purge every cache with nobody to ask.
+    """
+    options = ui.options
+    if not purge or options.dry_run or options.yes:
+        return False
+    if ui.interactive:
+        return True
+    if options.all:
+        raise UsageError(
+            "refusing to purge every discovered interpreter's cache without --yes: stdin is"
+            " not a terminal, so nobody can confirm. Add --yes, or --dry-run to see what"
+            " would go"
+        )
+    return False
+
+
+def _jobs(ui: UI, chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
+    """Each interpreter's cache dir, grouped: ``(one job per dir, interpreters that failed)``."""
+    dirs: List[Done[Path]] = run_each(ui, chosen.specs, lambda c: c.dir(), "finding cache dirs")
+    failed: List[Done[Any]] = [d for d in dirs if d.error is not None or d.value is None]
+    located = [d for d in dirs if d not in failed]
+    caches: Dict[Interpreter, PipCache] = {}
+    pairs: List[Tuple[Interpreter, Path]] = []
+    for item in located:
+        assert item.interpreter is not None  # noqa: S101 - a dir comes after the probe
+        assert item.cache is not None  # noqa: S101 - every Done from run_each has its PipCache
+        assert item.value is not None  # noqa: S101 - filtered above
+        caches.setdefault(item.interpreter, item.cache)
+        pairs.append((item.interpreter, Path(os.path.realpath(item.value))))
+    jobs = [_Job(group, caches[group.actor]) for group in group_by_cache_dir(pairs)]
+    return jobs, failed + chosen.failed
+
+
+def _confirmed(ui: UI, jobs: Sequence[_Job]) -> bool:
+    lines = ["This deletes every locally built wheel and HTTP file in:"]
+    lines += [f"  {job.group.cache_dir}  (used by {job.used_by})" for job in jobs]
+    return ui.ask("\n".join(lines) + "\nProceed? [y/N] ")
+
+
+def _run(ui: UI, jobs: Sequence[_Job], purge: bool) -> None:
+    """Each group's remove or purge, in turn, through its actor; errors are kept per group."""
+    options = ui.options
+    verb = "checking" if options.dry_run else "purging" if purge else "removing"
+    with ui.progress(f"{verb} {len(jobs)} cache(s)") as progress:
+        for index, job in enumerate(jobs, 1):
+            progress.update(f"{verb} cache {index}/{len(jobs)}: {job.group.cache_dir}")
+            try:
+                if options.command == "purge":
+                    job.result = job.cache.purge(dry_run=options.dry_run, force=options.force)
+                else:
+                    assert options.pattern is not None  # noqa: S101 - required by argparse
+                    job.result = job.cache.remove(
+                        options.pattern, dry_run=options.dry_run, force=options.force
+                    )
+            except PipCacheError as exc:
+                job.error = exc
+            except OSError as exc:  # the library let one through: this group failed
+                job.error = PipCacheError(f"{job.actor}: {exc}", interpreter=job.actor)
+
+
+def _job_error_json(job: _Job) -> Optional[Dict[str, Any]]:
+    if job.error is not None or not job.leftovers:
+        return documents.error_json(job.error, job.actor)
+    return {
+        "type": "RemovalIncomplete",
+        "message": _leftovers_message(job),
+        "interpreter": os.fspath(job.actor),
+    }
+
+
+def _emit_json(ui: UI, code: int, jobs: Sequence[_Job], failed: Sequence[Done[Any]]) -> None:
+    entries = [
+        {
+            "cache_dir": os.fspath(job.group.cache_dir),
+            "interpreters": documents.to_json(job.group.interpreters),
+            "run_by": os.fspath(job.actor),
+            "removal": documents.to_json(job.result),
+            "error": _job_error_json(job),
+        }
+        for job in jobs
+    ]
+    entries += [
+        {
+            "cache_dir": None,
+            "interpreters": documents.to_json([d.interpreter] if d.interpreter else []),
+            "run_by": None,
+            "removal": None,
+            "error": documents.error_json(d.error, d.where),
+        }
+        for d in failed
+    ]
+    documents.emit(ui.out, documents.document(ui.options.command, code, entries))
+
+
+def _show(ui: UI, jobs: Sequence[_Job], several: bool) -> None:
+    """What each run removed, under a header per cache dir when there are several."""
+    shown = [job for job in jobs if job.result is not None]
+    for index, job in enumerate(shown):
+        assert job.result is not None  # noqa: S101 - filtered above
+        if several:
+            actor = job.group.actor
+            header = f"== {job.group.cache_dir} (used by {job.used_by};"
+            header += f" run by pip {actor.pip_version} of {actor.path})"
+            ui.show([""] * bool(index) + [header])
+        ui.show(text.removal_lines(job.result, every_file=bool(ui.options.verbose)))
+
+
+def _show_problems(ui: UI, jobs: Sequence[_Job]) -> None:
+    """Warnings, errors, and what each removal left in place, on stderr."""
+    for job in jobs:
+        if job.result is not None:
+            for warning in job.result.warnings:
+                ui.note(f"warning: {warning}")
+        if job.error is not None:
+            ui.failure(job.error, job.actor)
+        elif job.leftovers:
+            ui.error(_leftovers_message(job) + ":")
+            limit = len(job.leftovers) if ui.options.verbose else _SHOWN_LEFTOVERS
+            lines = [f"  {path}" for path in job.leftovers[:limit]]
+            if len(job.leftovers) > limit:
+                lines.append(f"  ... and {len(job.leftovers) - limit} more (-v lists them all)")
+            for line in lines:
+                ui.error(line)
+
+
+def cmd_delete(ui: UI) -> int:
+    """``remove PATTERN`` and ``purge``: once per cache dir, asking first where it should."""
+    options = ui.options
+    purge = options.command == "purge" or options.pattern == "*"  # pip: remove '*' purges
+    asks = _asks(ui, purge)
+    chosen = targets(ui)
+    jobs, failed = _jobs(ui, chosen)
+    if asks and jobs and not _confirmed(ui, jobs):
+        raise AbortError("nothing was deleted: not confirmed")
+    _run(ui, jobs, purge)
+    errors = [job.failure() for job in jobs] + [d.error for d in failed]
+    code = exit_code(errors, discovered=chosen.discovered)
+    if options.json:
+        _emit_json(ui, code, jobs, failed)
+    elif not options.quiet:
+        _show(ui, jobs, chosen.several)
+    _show_problems(ui, jobs)
+    report(ui, failed, discovered=chosen.discovered)
+    if no_pip_left(failed, chosen.discovered) and not jobs:
+        ui.error("no discovered interpreter has pip")
+    return code

@@ -1,0 +1,114 @@
+"""Errors in the command line's words: the problem, the remedy as a user types it, pip's line.
+
+The library's errors carry a structured :class:`~pipcache_ext.errors.Remedy`; the library words
+it for Python callers (``Pass force=True``), and this module words it for the command line
+(``Pass --force``). Nothing here prints: every function returns text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from ..errors import (
+    ParseError,
+    PipCacheError,
+    PipCommandError,
+    Remedy,
+    RemedyAction,
+    UnsupportedPipError,
+)
+
+__all__ = ["cli_message", "hint", "pip_error_line", "remedy_text"]
+
+#: Each remedy as a command-line user acts on it.
+_CLI_WORDS: Dict[str, str] = {
+    "force": "Pass --force if this really is a dedicated pip cache.",
+    "timeout": "pass a larger --timeout if it is just slow",
+    "backend-native": "use --backend native (or auto), or upgrade pip",
+    "install-pip": "install it with '{subject} -m ensurepip' or your system's package manager",
+    "utf8-locale": "set LANG=C.UTF-8",
+    "remeasure": "run 'pipcache-ext info' (or survey) to measure what is left",
+}
+
+# Remedies whose library words need no subject, so they can be recognised at the end of an
+# error's message when the raise site (or an error that wraps another) gave no ``remedy=``.
+_RECOGNISABLE: Tuple[RemedyAction, ...] = (
+    "force",
+    "timeout",
+    "backend-native",
+    "utf8-locale",
+    "remeasure",
+)
+
+
+def remedy_text(remedy: Remedy) -> str:
+    """``remedy`` in the command line's words."""
+    return _CLI_WORDS[remedy.action].format(subject=remedy.subject)
+
+
+def _remedy_of(exc: PipCacheError, text: str) -> Optional[Remedy]:
+    if exc.remedy is not None:
+        return exc.remedy
+    for action in _RECOGNISABLE:
+        remedy = Remedy(action)
+        if text.endswith(remedy.library_text()):
+            return remedy
+    return None
+
+
+def _problem_and_remedy(exc: PipCacheError) -> str:
+    """The message with its remedy (the library's words at its end) in the CLI's words."""
+    text = str(exc)
+    remedy = _remedy_of(exc, text)
+    if remedy is None:
+        return text
+    library = remedy.library_text()
+    if text.endswith(library):  # keeps the problem and its joiner, even when wrapped
+        return text[: -len(library)] + remedy_text(remedy)
+    return f"{exc.problem} {remedy_text(remedy)}"
+
+
+def pip_error_line(stderr: str) -> Optional[str]:
+    """The line of pip's stderr that says what went wrong, without ``ERROR:``; ``None`` if silent.
+
+    pip ends a crash with ``ERROR: Exception:`` and a traceback, whose last line names the
+    error; otherwise its last ``ERROR:`` line says it (or, failing both, its last line).
+    """
+    lines: List[str] = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return None
+    errors = [index for index, line in enumerate(lines) if line.startswith("ERROR:")]
+    last_error = errors[-1] if errors else -1
+    traceback = any(line.startswith("Traceback (") for line in lines[last_error + 1 :])
+    line = lines[-1] if traceback or last_error < 0 else lines[last_error]
+    return line[len("ERROR:") :].strip() if line.startswith("ERROR:") else line
+
+
+def _with_pip_line(exc: PipCacheError, message: str) -> str:
+    if not isinstance(exc, PipCommandError) or isinstance(exc, UnsupportedPipError):
+        return message
+    said = pip_error_line(exc.stderr)
+    if said is None or said in message:
+        return message
+    return f"{message.rstrip()}; pip said: {said}"
+
+
+def hint(exc: PipCacheError) -> str:
+    """What to do, for the errors whose message cannot say: pip failed in a way it explains."""
+    if isinstance(exc, (PipCommandError, ParseError)) and not isinstance(exc, UnsupportedPipError):
+        return " (run with -v to see what pip printed)"
+    return ""
+
+
+def cli_message(exc: PipCacheError, interpreter: Optional[Path] = None) -> str:
+    """The error's message on one line, in command-line terms, naming the interpreter.
+
+    :param interpreter: the interpreter the error is about, when the error does not say.
+    """
+    message = " ".join(_with_pip_line(exc, _problem_and_remedy(exc)).split())
+    where = exc.interpreter if exc.interpreter is not None else interpreter
+    if where is not None and os.fspath(where) not in message:
+        message = f"{where}: {message}"
+    return message

@@ -1,0 +1,135 @@
+"""``dir``, ``info``, ``list``: one answer per interpreter, nothing changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, cast
+
+from ..api import PipCache
+from ..errors import PipCacheError
+from ..models import CachedWheel, CacheInfo, Interpreter
+from . import documents, text
+from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, skipped, targets
+from .terminal import UI
+
+__all__ = ["cmd_dir", "cmd_info", "cmd_list"]
+
+T = TypeVar("T")
+
+
+def _entry(item: Done[Any], key: str) -> Dict[str, Any]:
+    return {
+        "interpreter": documents.to_json(item.interpreter),
+        key: documents.to_json(item.value) if item.error is None else None,
+        "error": documents.error_json(item.error, item.where),
+    }
+
+
+def _per_interpreter(
+    ui: UI,
+    action: Callable[[PipCache], T],
+    key: str,
+    label: str,
+    human: Callable[[List[Done[T]], Targets], None],
+) -> int:
+    chosen = targets(ui)
+    done: List[Done[T]] = run_each(ui, chosen.specs, action, label)
+    done += chosen.failed
+    code = exit_code([d.error for d in done], discovered=chosen.discovered)
+    if ui.options.json:
+        entries = [_entry(d, key) for d in done]
+        documents.emit(ui.out, documents.document(ui.options.command, code, entries))
+    else:
+        human(done, chosen)
+    report(ui, done, discovered=chosen.discovered)
+    if no_pip_left(done, chosen.discovered):
+        ui.error("no discovered interpreter has pip")
+    return code
+
+
+def _sections(ui: UI, done: Sequence[Done[T]], lines: Callable[[T], List[str]]) -> None:
+    """Each interpreter's answer under a header naming it (with several interpreters)."""
+    shown = [d for d in done if d.error is None and d.interpreter is not None]
+    for index, item in enumerate(shown):
+        assert item.interpreter is not None  # noqa: S101 - filtered above
+        if index:
+            ui.show([""])
+        ui.show([f"== {text.describe(item.interpreter)}"])
+        ui.show(lines(cast("T", item.value)))
+
+
+def cmd_dir(ui: UI) -> int:
+    """``dir``: each interpreter's cache dir; a table when there are several."""
+
+    def human(done: List[Done[Path]], chosen: Targets) -> None:
+        if not chosen.several:
+            ui.show(str(d.value) for d in done if d.error is None)
+            return
+        rows: List[Tuple[Optional[Interpreter], str, str]] = []
+        for item in done:
+            if item.error is None:
+                where = str(item.value)
+            elif skipped(item.error, chosen.discovered):
+                where = "(no pip)"
+            else:
+                where = f"(failed: {type(item.error).__name__})"
+            rows.append((item.interpreter, item.given, where))
+        ui.show(text.dir_table(rows))
+
+    return _per_interpreter(
+        ui, lambda cache: cache.dir(), "cache_dir", "asking for cache dirs", human
+    )
+
+
+def cmd_info(ui: UI) -> int:
+    """``info``: pip's cache info for each interpreter, with bars."""
+
+    def lines(info: CacheInfo) -> List[str]:
+        return text.info_lines(info, ascii_only=ui.ascii_only)
+
+    def human(done: List[Done[CacheInfo]], chosen: Targets) -> None:
+        if chosen.several:
+            _sections(ui, done, lines)
+        else:
+            for item in done:
+                if item.value is not None:
+                    ui.show(lines(item.value))
+
+    return _per_interpreter(ui, lambda cache: cache.info(), "info", "measuring caches", human)
+
+
+def _abspaths(cache: PipCache, pattern: Optional[str]) -> List[CachedWheel]:
+    wheels = cache.list(pattern)
+    if any(wheel.path is None for wheel in wheels):
+        interpreter = cache.interpreter
+        raise PipCacheError(
+            f"pip {interpreter.pip_version} of {interpreter.path} lists no paths (pip 20.1-20.2"
+            " has no --format=abspath); use --backend native, or upgrade pip",
+            interpreter=interpreter.path,
+        )
+    return wheels
+
+
+def cmd_list(ui: UI) -> int:
+    """``list [PATTERN]``: the locally built wheels; ``--format abspath`` for scripts."""
+    pattern = ui.options.pattern
+    abspath = ui.options.format == "abspath"
+
+    def human(done: List[Done[List[CachedWheel]]], chosen: Targets) -> None:
+        if abspath:  # for scripts: paths only, each once (interpreters may share a cache)
+            seen: Dict[str, None] = {}
+            for item in done:
+                for wheel in item.value or ():
+                    seen.setdefault(str(wheel.path))
+            ui.show(seen)
+        elif chosen.several:
+            _sections(ui, done, text.list_lines)
+        else:
+            for item in done:
+                if item.value is not None:
+                    ui.show(text.list_lines(item.value))
+
+    def action(cache: PipCache) -> List[CachedWheel]:
+        return _abspaths(cache, pattern) if abspath else cache.list(pattern)
+
+    return _per_interpreter(ui, action, "wheels", "listing wheels", human)

@@ -1,0 +1,148 @@
+"""Failures and exit codes: one line per failure, partial results, internal errors, Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+from _cachetree import Manifest
+from _cli_helpers import NEWEST, cli, cli_json, fake_python, no_traceback
+from conftest import venv_or_fail
+from pytest_mock import MockerFixture
+
+from pipcache_ext import PipCache
+
+pytest_plugins = ["_cli_fixtures"]
+
+
+def test_all_with_a_failing_pip_is_partial(
+    capsys: pytest.CaptureFixture[str],
+    fakes: Dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broken = fake_python(
+        tmp_path / "broken" / "bin", None, pip_action="echo 'ERROR: it broke' >&2; exit 2"
+    )
+    monkeypatch.setenv("PATH", f"{os.environ['PATH']}{os.pathsep}{broken.parent}")
+    run = cli(capsys, "dir", "--all")
+    assert run.code == 3
+    (line,) = run.err.splitlines()
+    assert line.startswith(f"pipcache-ext: error: 'pip cache dir' failed for {broken}")
+    assert line.endswith("(run with -v to see what pip printed)")
+    document = cli_json(capsys, "purge", "--all", "--dry-run", "--backend", "native")
+    assert document["exit_code"] == 3
+    failed = [e for e in document["results"] if e["error"] is not None]
+    assert [(e["cache_dir"], e["removal"], e["error"]["type"]) for e in failed] == [
+        (None, None, "PipCommandError")
+    ]
+    assert failed[0]["error"]["interpreter"] == str(broken)
+
+
+def _garbage(tmp_path: Path) -> Path:
+    return fake_python(tmp_path / "garbage", None, pip_action="echo 'Something unexpected'")
+
+
+@pytest.mark.realpip
+@pytest.mark.parametrize(
+    ("kind", "argv", "message"),
+    [
+        ("InterpreterError", ["dir", "--python", "{tmp}/nope/python"], "no such interpreter"),
+        ("PipNotFoundError", ["info", "--python", "{nopip}"], "has no pip"),
+        ("CacheDisabledError", ["info", "--python", "{newest}"], "disabled"),
+        ("PipCommandError", ["info", "--python", "{newest}"], "not an ini file"),
+        (
+            "UnsupportedPipError",
+            ["info", "--backend", "pip", "--python", "{old}"],
+            "--backend native",
+        ),
+        ("ParseError", ["dir", "--python", "{garbage}"], "Something unexpected"),
+    ],
+)
+def test_each_failure_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str],
+    cache: Manifest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    argv: List[str],
+    message: str,
+) -> None:
+    places = {"tmp": str(tmp_path), "garbage": ""}
+    if "{nopip}" in argv:
+        places["nopip"] = str(venv_or_fail(None, "3.12"))
+    if "{newest}" in argv:
+        places["newest"] = str(venv_or_fail(NEWEST, "3.12"))
+    if "{old}" in argv:
+        places["old"] = str(venv_or_fail("20.0.2", "3.11"))
+    if "{garbage}" in argv:
+        places["garbage"] = str(_garbage(tmp_path))
+    if kind == "CacheDisabledError":
+        monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    if kind == "PipCommandError":
+        config = tmp_path / "pip.conf"
+        config.write_text("this is [not an ini file\n")
+        monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+    argv = [arg.format(**places) for arg in argv]
+    interpreter = argv[argv.index("--python") + 1]
+
+    run = cli(capsys, *argv)
+    assert run.code == 1
+    assert run.out == ""
+    (line,) = run.err.splitlines()
+    assert line.startswith("pipcache-ext: error: ")
+    assert interpreter in line
+    assert message in line
+    no_traceback(run.err)
+
+    document = cli_json(capsys, *argv)
+    (entry,) = document["results"]
+    assert entry["error"]["type"] == kind
+    assert entry["error"]["interpreter"] == interpreter
+    assert message in entry["error"]["message"]
+
+    verbose = cli(capsys, "-v", *argv)
+    assert verbose.code == 1
+    assert "Traceback (most recent call last)" in verbose.err
+    assert f"pipcache_ext.errors.{kind}" in verbose.err
+
+
+def test_an_unexpected_error_is_one_line_without_v(
+    capsys: pytest.CaptureFixture[str], cache: Manifest, mocker: MockerFixture
+) -> None:
+    mocker.patch.object(PipCache, "dir", side_effect=RuntimeError("a bug"))
+    run = cli(capsys, "dir")
+    assert run.code == 1
+    assert run.err == (
+        "pipcache-ext: internal error: RuntimeError: a bug (run with -v for the traceback)\n"
+    )
+    verbose = cli(capsys, "dir", "-v")
+    assert "Traceback (most recent call last)" in verbose.err
+    document = cli_json(capsys, "dir")
+    assert document["error"] == {
+        "type": "InternalError",
+        "message": "RuntimeError: a bug",
+        "interpreter": None,
+    }
+
+
+def test_interrupt_exits_130(
+    capsys: pytest.CaptureFixture[str], cache: Manifest, mocker: MockerFixture
+) -> None:
+    mocker.patch.object(PipCache, "dir", side_effect=KeyboardInterrupt)
+    assert cli(capsys, "dir").code == 130
+
+
+def test_discovery_finding_nothing_fails(
+    capsys: pytest.CaptureFixture[str],
+    discovery: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    for argv in (["dir", "--all"], ["interpreters"], ["survey"]):
+        run = cli(capsys, *argv)
+        assert run.code == 1, argv
+        assert "no Python interpreter" in run.err or "no interpreter" in run.err

@@ -1,0 +1,85 @@
+"""The JSON documents: schema version 1, the same keys for every command."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from _cli_helpers import cli_json
+
+from pipcache_ext import CachedWheel, CacheInfo, Interpreter, RemovalResult
+from pipcache_ext._cli import documents
+
+pytest_plugins = ["_cli_fixtures"]
+
+
+INTERPRETER_KEYS = {
+    "path", "executable", "version", "implementation", "prefix", "base_prefix", "is_venv",
+    "pip_version", "pip_location", "sources", "aliases",
+}  # fmt: skip
+CACHE_INFO_KEYS = {
+    "cache_dir", "wheels_dir", "wheel_count", "wheels_size", "http_dirs", "http_files",
+    "http_size", "exact", "backend", "pip_version", "wheels_size_text", "http_size_text",
+    "total_size",
+}  # fmt: skip
+WHEEL_KEYS = {"filename", "name", "version", "size", "path", "exact"}
+# failed and deleted came with issue 8: keys added, so still schema version 1
+REMOVAL_KEYS = {
+    "files_removed", "bytes_removed", "dirs_removed", "removed", "matched", "warnings", "exact",
+    "dry_run", "backend", "failed", "deleted",
+}  # fmt: skip
+ERROR_KEYS = {"type", "message", "interpreter"}
+DOCUMENT_KEYS = {"schema_version", "command", "exit_code", "error", "results"}
+
+
+def test_schema_version_1_matches_the_models() -> None:
+    """A model field added or gone changes the JSON: decide, document, maybe bump the version."""
+    assert documents.SCHEMA_VERSION == 1
+    assert {f.name for f in dataclasses.fields(Interpreter)} == INTERPRETER_KEYS
+    assert {f.name for f in dataclasses.fields(CacheInfo)} | {"total_size"} == CACHE_INFO_KEYS
+    assert {f.name for f in dataclasses.fields(CachedWheel)} == WHEEL_KEYS
+    assert {f.name for f in dataclasses.fields(RemovalResult)} == REMOVAL_KEYS
+
+
+def test_json_schema_is_stable(
+    capsys: pytest.CaptureFixture[str], fakes: Dict[str, Any], tmp_path: Path
+) -> None:
+    python = str(fakes["pythons"]["a"])
+    missing = str(tmp_path / "nope")
+    shapes = {
+        "dir": {"interpreter", "cache_dir", "error"},
+        "info": {"interpreter", "info", "error"},
+        "list": {"interpreter", "wheels", "error"},
+        "remove": {"cache_dir", "interpreters", "run_by", "removal", "error"},
+        "purge": {"cache_dir", "interpreters", "run_by", "removal", "error"},
+        "survey": {"cache_dir", "interpreters", "info", "error"},
+    }
+    for command, keys in shapes.items():
+        argv = [command, *(["six"] if command == "remove" else [])]
+        argv += ["--backend", "native", "--python", python, "--python", missing]
+        argv += ["--dry-run"] if command in ("remove", "purge") else []
+        document = cli_json(capsys, *argv)
+        assert set(document) == DOCUMENT_KEYS, command
+        assert document["command"] == command
+        assert document["exit_code"] == 3
+        ok, failed = document["results"]
+        assert set(ok) == set(failed) == keys, command
+        assert set(failed["error"]) == ERROR_KEYS
+        assert ok["error"] is None
+        for interpreter in ok.get("interpreters", [ok.get("interpreter")]):
+            assert set(interpreter) == INTERPRETER_KEYS
+        if "info" in ok:
+            assert set(ok["info"]) == CACHE_INFO_KEYS
+        if "wheels" in ok:
+            assert all(set(w) == WHEEL_KEYS for w in ok["wheels"])
+            assert ok["wheels"]
+        if "removal" in ok:
+            assert set(ok["removal"]) == REMOVAL_KEYS
+    document = cli_json(capsys, "interpreters")
+    assert set(document) == DOCUMENT_KEYS | {"failures", "sources"}
+    assert all(set(e) == {"interpreter", "error"} for e in document["results"])
+    document = cli_json(capsys, "purge", "--all")  # refused: no terminal, no --yes
+    assert set(document) == DOCUMENT_KEYS
+    assert set(document["error"]) == ERROR_KEYS
