@@ -16,13 +16,11 @@ directories being enumerated anyway.
 
 # Candidate paths keep their symlinks (they are the aliases), so os.path.abspath, not resolve();
 # the probe's answer holds str paths, joined and split as str; os.path.is* never raise.
-# ruff: noqa: PTH100, PTH112, PTH113, PTH114, PTH117, PTH118, PTH119, PTH120
+# ruff: noqa: PTH100, PTH112, PTH113, PTH114, PTH117
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import functools
 import importlib
 import logging
 import os
@@ -34,7 +32,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
-    Any,
     ClassVar,
     ContextManager,
     Dict,
@@ -51,10 +48,10 @@ from typing import (
     cast,
 )
 
-from ._parsers.probe import PipCacheDirAnswer, parse_probe, pip_cache_answer, probe_data
-from ._probecache import CachedProbe, ProbeCache, pip_config_files, probe_key, user_cache_dir
+from ._parsers.probe import PipCacheDirAnswer
+from ._probing import Settings, probe_targets, read_cache_dir, read_interpreter
+from ._probing.store import CachedProbe, ProbeCache, user_cache_dir
 from ._runner import Runner, run
-from ._scripts import PROBE, PROBE_CACHE_DIR_MODE, PROBE_MARKER
 from .errors import InterpreterError
 from .models import Interpreter
 
@@ -975,126 +972,6 @@ def _group(
     return list(groups.values()), failures
 
 
-# -- probing -----------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=None)
-def _probe_code() -> str:
-    # Both modes share a key: a complete answer also serves a request that needs less.
-    return f"{PROBE}\0{PROBE_CACHE_DIR_MODE}"
-
-
-def _serves(outcome: CachedProbe, complete: bool) -> bool:
-    """Whether a stored outcome answers a request that does (not) need pip's cache dir."""
-    if outcome.ok:
-        return outcome.complete or not complete
-    # A failure without importing pip is a failure with it; not always the other way round.
-    return complete or not outcome.complete
-
-
-def _marked_line(stdout: str) -> Optional[str]:
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(PROBE_MARKER):
-            return line
-    return None
-
-
-def _probe(path: Path, ctx: DiscoveryContext, complete: bool) -> CachedProbe:
-    """Run the probe in ``path`` (``complete``: with the cache-dir question); never raises."""
-    argv = (os.fspath(path), "-c", PROBE, *((PROBE_CACHE_DIR_MODE,) if complete else ()))
-    try:
-        completed = ctx.runner(argv, ctx.env, ctx.timeout)
-    except (InterpreterError, OSError) as exc:
-        return CachedProbe(ok=False, answer=str(exc), complete=complete)
-    line = _marked_line(completed.stdout)
-    if completed.returncode == 0 and line is not None:
-        return CachedProbe(ok=True, answer=line, complete=complete)
-    detail = (completed.stderr.strip() or completed.stdout.strip())[-300:] or "nothing"
-    if completed.returncode != 0:
-        reason = f"exited with code {completed.returncode} and said: {detail}"
-    else:
-        reason = f"does not answer like Python; it said: {detail}"
-    return CachedProbe(ok=False, answer=reason, complete=complete)
-
-
-def _stamped(data: Mapping[str, Any], ctx: DiscoveryContext, complete: bool) -> List[str]:
-    """Paths whose change makes a stored answer stale (see ``_probecache``).
-
-    The pip config files only matter to an answer that includes pip's cache dir.
-    """
-    # Installing or removing a distribution adds or removes a *.dist-info directory in a
-    # site-packages directory, which changes its mtime. Other sys.path entries (the stdlib, an
-    # editable project's checkout) change for unrelated reasons, so they are left out.
-    paths: List[str] = [
-        entry
-        for entry in data.get("sys_path") or ()
-        if isinstance(entry, str) and os.path.basename(entry) in ("site-packages", "dist-packages")
-    ]
-    if isinstance(data.get("user_site"), str):
-        paths.append(data["user_site"])
-    if isinstance(data.get("pip_location"), str):
-        paths.append(os.path.dirname(data["pip_location"]))
-        paths.append(os.path.join(data["pip_location"], "__init__.py"))
-    if isinstance(data.get("prefix"), str):
-        paths.append(os.path.join(data["prefix"], "pyvenv.cfg"))
-        if complete:
-            paths.extend(os.path.join(data["prefix"], n) for n in ("pip.conf", "pip.ini"))
-    if complete:
-        paths.extend(pip_config_files(ctx.env, ctx.platform))
-    return list(dict.fromkeys(paths))
-
-
-def _workers() -> int:
-    # The children are processes; threads only wait on them. A probe that imports pip (the
-    # cache-dir question) spends much of its time reading files, so several per core keep the
-    # cores busy: on two cores, 11 such probes took 2.6 s with 2 workers, 2.1 s with 4, 1.8 s
-    # with 8. The plain probe is CPU-bound; the count hardly matters for it (38 in ~0.6 s).
-    return min(32, max(8, 4 * (os.cpu_count() or 1)))
-
-
-def _outcomes(
-    groups: Sequence[_Group], ctx: DiscoveryContext, cache: Optional[ProbeCache], complete: bool
-) -> List[CachedProbe]:
-    """Each group's probe outcome: stored when still valid, else probed (in parallel) and stored."""
-    cwd = os.fspath(ctx.cwd)
-    keys = [probe_key(g.primary, g.resolved, _probe_code(), ctx.env) for g in groups]
-    outcomes: List[Optional[CachedProbe]] = []
-    for key in keys:
-        stored = cache.load(key, cwd=cwd, timeout=ctx.timeout) if cache is not None else None
-        outcomes.append(stored if stored is not None and _serves(stored, complete) else None)
-    missing = [index for index, outcome in enumerate(outcomes) if outcome is None]
-    logger.debug("%d interpreters, %d probed, %d from the disk cache",
-                 len(groups), len(missing), len(groups) - len(missing))  # fmt: skip
-    if missing:
-        with concurrent.futures.ThreadPoolExecutor(min(len(missing), _workers())) as pool:
-            futures = {
-                index: pool.submit(_probe, groups[index].primary, ctx, complete)
-                for index in missing
-            }
-            for index, future in futures.items():
-                outcome = future.result()
-                outcomes[index] = outcome
-                if cache is not None:
-                    _store(cache, keys[index], outcome, groups[index].primary, ctx)
-        if cache is not None:
-            cache.prune()  # only when something was written: a warm run stays read-only
-    return [outcome for outcome in outcomes if outcome is not None]
-
-
-def _store(
-    cache: ProbeCache, key: str, outcome: CachedProbe, path: Path, ctx: DiscoveryContext
-) -> None:
-    stamped: List[str] = []
-    cwd: Optional[str] = None
-    if outcome.ok:
-        data = probe_data(outcome.answer) or {}
-        stamped = _stamped(data, ctx, outcome.complete)
-        pip_cache = data.get("pip_cache")
-        if outcome.complete and isinstance(pip_cache, dict) and pip_cache.get("relative"):
-            cwd = os.fspath(ctx.cwd)  # a relative cache dir is resolved against the cwd
-    cache.store(key, outcome, path=path, timeout=ctx.timeout, stamped=stamped, cwd=cwd)
-
-
 # -- the whole run -----------------------------------------------------------------------------
 
 
@@ -1193,7 +1070,7 @@ def _assemble(
         if not outcome.ok:
             failures.append(DiscoveryFailure(group.primary, outcome.answer, tuple(group.sources)))
             continue
-        interpreter = parse_probe(outcome.answer, path=group.primary)
+        interpreter = read_interpreter(outcome, group.primary)
         if interpreter is None:
             reason = f"answered the probe with unreadable data: {outcome.answer[:300]}"
             failures.append(DiscoveryFailure(group.primary, reason, tuple(group.sources)))
@@ -1204,10 +1081,7 @@ def _assemble(
         if identity in merged:
             merged[identity][0].absorb(group)
             continue
-        answer = None
-        if outcome.complete:
-            answer = pip_cache_answer((probe_data(outcome.answer) or {}), interpreter)
-        merged[identity] = (group, interpreter, answer)
+        merged[identity] = (group, interpreter, read_cache_dir(outcome, interpreter))
 
     order = {name: index for index, name in enumerate((*PROVIDERS, EXPLICIT))}
     answers: Dict[Interpreter, Optional[PipCacheDirAnswer]] = {}
@@ -1248,7 +1122,10 @@ def discover(  # noqa: PLR0913 - keyword-only options
     if use_cache:
         root = cache_root if cache_root is not None else user_cache_dir(ctx.env, ctx.platform)
         cache = ProbeCache(root / "probes")
-    answers = _assemble(groups, _outcomes(groups, ctx, cache, pip_cache), failures)
+    settings = Settings(ctx.env, ctx.timeout, ctx.runner, os.fspath(ctx.cwd), ctx.platform, cache)
+    targets = [(group.primary, group.resolved) for group in groups]
+    outcomes = probe_targets(targets, settings, cache_dir=pip_cache)
+    answers = _assemble(groups, outcomes, failures)
     interpreters = sorted(
         answers, key=lambda i: (i.implementation, _version_key(i.version), os.fspath(i.path))
     )

@@ -22,11 +22,15 @@ PIP_BOOTSTRAP = (
 
 PROBE_MARKER = "PIPCACHE_EXT_PROBE:"
 
-#: The argument that makes :data:`PROBE` also ask pip for its cache dir (``python -c PROBE <it>``).
+#: The argument that makes :data:`PROBE` also ask pip for its cache dir
+#: (``python -c PROBE <nonce> <it>``).
 PROBE_CACHE_DIR_MODE = "--pip-cache-dir"
 
 # Describes the interpreter and finds pip's version without importing pip: pip 8-19.1 cannot be
-# imported on Python 3.10+, and importing pip would run its code. Prints one marked JSON line.
+# imported on Python 3.10+, and importing pip would run its code. Prints its JSON answer between
+# markers carrying the nonce given as its first argument (PIPCACHE_EXT_PROBE:<nonce>:{...}:<nonce>),
+# so what a sitecustomize/usercustomize prints at start or at exit (a path, a fake marker line) is
+# never taken for the answer. Without a nonce it prints PIPCACHE_EXT_PROBE:{...}, as it used to.
 #
 # With PROBE_CACHE_DIR_MODE as its argument it also imports pip and asks it which cache dir
 # `pip cache dir` (20.1+; the `install` command before) would report: spec §3.7, the install or
@@ -126,7 +130,8 @@ def pip_cache_dir():
         out["error"] = "%s: %s" % (type(exc).__name__, exc)
     return out
 
-print("PIPCACHE_EXT_PROBE:" + json.dumps({
+nonce = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""
+answer = json.dumps({
     "version": ".".join(str(x) for x in sys.version_info[:3]),
     "implementation": impl.name if impl else platform.python_implementation().lower(),
     "executable": sys.executable,
@@ -137,5 +142,6 @@ print("PIPCACHE_EXT_PROBE:" + json.dumps({
     "sys_path": [p for p in sys.path if p],
     "user_site": user_site,
     "pip_cache": pip_cache_dir() if "--pip-cache-dir" in sys.argv[1:] else None,
-}))
+})
+print("PIPCACHE_EXT_PROBE:" + (nonce + ":" + answer + ":" + nonce if nonce else answer))
 """

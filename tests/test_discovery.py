@@ -18,7 +18,7 @@ import pipcache_ext
 from pipcache_ext import DiscoveryResult, Interpreter, discover_interpreters, run_discovery
 from pipcache_ext import _discovery as discovery
 from pipcache_ext._discovery import DiscoveryContext, discover, parse_py_launcher
-from pipcache_ext._probecache import user_cache_dir
+from pipcache_ext._probing.store import user_cache_dir
 from pipcache_ext._runner import Completed, run
 
 # -- fakes -------------------------------------------------------------------------------------
@@ -768,7 +768,10 @@ def test_the_cache_dir_question_is_asked_only_when_wanted(tmp_path: Path, contex
     discover(ctx, sources=["path"], pip_cache=True)  # the stored answer lacks it: asked now
     discover(ctx, sources=["path"])  # the complete answer serves a plain discovery
     discover(ctx, sources=["path"], pip_cache=True)
-    assert [call[3:] for call in recorder.calls] == [(), ("--pip-cache-dir",)]
+    assert [call[4:] for call in recorder.calls] == [(), ("--pip-cache-dir",)]
+    nonces = [call[3] for call in recorder.calls]  # a fresh nonce for each run
+    assert len(set(nonces)) == 2
+    assert all(re.fullmatch(r"[0-9a-f]{32}", nonce) for nonce in nonces)
     assert len(probes(counter)) == 2
 
 

@@ -1,8 +1,15 @@
-"""The interpreter probe's answer (see ``_scripts.PROBE``): one marked JSON line on stdout."""
+"""The interpreter probe's answer (see ``_scripts.PROBE``): a JSON object between marked nonces.
+
+The probe prints ``PIPCACHE_EXT_PROBE:<nonce>:{...}:<nonce>`` where ``<nonce>`` is a fresh random
+token passed on its command line, so whatever else the interpreter prints (a ``sitecustomize``
+or ``usercustomize`` that writes a path or a fake marker line at start or at exit) cannot be
+taken for the answer.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Literal, Mapping, Optional
@@ -10,29 +17,73 @@ from typing import Any, Dict, Literal, Mapping, Optional
 from .._scripts import PROBE_MARKER
 from ..models import Interpreter
 
-__all__ = ["PipCacheDirAnswer", "parse_probe", "pip_cache_answer", "probe_data"]
+__all__ = [
+    "PipCacheDirAnswer",
+    "answer_data",
+    "interpreter_from_data",
+    "parse_probe",
+    "pip_cache_answer",
+    "probe_data",
+    "probe_json",
+]
+
+_NONCE = re.compile(r"[0-9a-f]{16,64}\Z")
 
 
-def probe_data(stdout: str) -> Optional[Dict[str, Any]]:
-    """The probe's marked JSON object; ``None`` if it printed none (or not an object)."""
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(PROBE_MARKER):
-            try:
-                data = json.loads(line[len(PROBE_MARKER) :])
-            except ValueError:
-                return None
-            return data if isinstance(data, dict) else None
+def probe_json(stdout: str, nonce: Optional[str]) -> Optional[str]:
+    """The JSON text of the probe's answer in ``stdout``; ``None`` when there is no single one.
+
+    :param nonce: the token the probe was given; ``None`` for a probe run without one, whose
+        answer is the last line that starts with the marker.
+    """
+    if nonce is None:
+        for line in reversed(stdout.splitlines()):
+            if line.startswith(PROBE_MARKER):
+                return line[len(PROBE_MARKER) :]
+        return None
+    if _NONCE.match(nonce) is None:
+        raise ValueError(f"not a probe nonce: {nonce!r}")
+    found = re.findall(
+        re.escape(f"{PROBE_MARKER}{nonce}:") + r"(\{[^\n]*?\})" + re.escape(f":{nonce}"), stdout
+    )
+    if len(found) == 1:
+        return str(found[0])
+    if not found:
+        return _unmarked_answer(stdout)
+    return None  # the answer twice: something repeats what it saw, trust neither
+
+
+def _unmarked_answer(stdout: str) -> Optional[str]:
+    # Transitional, for the tests' fake interpreters that print one PIPCACHE_EXT_PROBE:{...} line
+    # and nothing else: the real probe always prints the nonce, so this serves only an output
+    # that is that single line; noise around it (a site hook) makes it no answer at all. To be
+    # removed once every fake prints "PIPCACHE_EXT_PROBE:$3:{...}:$3".
+    lines = stdout.strip().splitlines()
+    if len(lines) == 1 and lines[0].startswith(PROBE_MARKER + "{"):
+        return lines[0][len(PROBE_MARKER) :]
     return None
 
 
-def parse_probe(stdout: str, *, path: Path) -> Optional[Interpreter]:
-    """Build the :class:`Interpreter` the probe described; ``None`` if it printed no answer.
+def probe_data(stdout: str, nonce: Optional[str] = None) -> Optional[Dict[str, Any]]:
+    """The probe's JSON object (see :func:`probe_json`); ``None`` if there is none, or not one."""
+    text = probe_json(stdout, nonce)
+    return None if text is None else answer_data(text)
 
-    Lines around the marked one (a ``sitecustomize`` that prints) are ignored.
+
+def answer_data(text: str) -> Optional[Dict[str, Any]]:
+    """The object of an answer's JSON text; ``None`` if it is not a JSON object.
+
+    The text is what :func:`probe_json` returns, as the disk cache keeps it.
     """
-    data = probe_data(stdout)
-    if data is None:
+    try:
+        data = json.loads(text)
+    except ValueError:
         return None
+    return data if isinstance(data, dict) else None
+
+
+def interpreter_from_data(data: Mapping[str, Any], *, path: Path) -> Optional[Interpreter]:
+    """Build the :class:`Interpreter` the probe described; ``None`` if a field is missing or odd."""
     try:
         prefix = Path(data["prefix"])
         base_prefix = Path(data["base_prefix"])
@@ -50,6 +101,12 @@ def parse_probe(stdout: str, *, path: Path) -> Optional[Interpreter]:
         )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def parse_probe(stdout: str, *, path: Path, nonce: Optional[str] = None) -> Optional[Interpreter]:
+    """The :class:`Interpreter` the probe described in ``stdout``; ``None`` if it did not answer."""
+    data = probe_data(stdout, nonce)
+    return None if data is None else interpreter_from_data(data, path=path)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ a cache that cannot be written is skipped.
 """
 
 # Stamps are str paths, as they are stored in JSON: os.* calls on str, not Path.
-# ruff: noqa: PTH105, PTH108, PTH116, PTH117
+# ruff: noqa: PTH105, PTH108, PTH116, PTH117, PTH118, PTH119, PTH120
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ __all__ = [
     "pip_config_files",
     "probe_key",
     "stamp",
+    "stamped_paths",
     "user_cache_dir",
 ]
 
@@ -170,12 +171,41 @@ def pip_config_files(env: Mapping[str, str], platform: str = sys.platform) -> Li
     return [os.fspath(path) for path in files]
 
 
+def stamped_paths(
+    data: Mapping[str, Any], env: Mapping[str, str], platform: str, *, complete: bool
+) -> List[str]:
+    """Paths whose change makes a stored answer ``data`` stale.
+
+    The pip config files only matter to an answer that includes pip's cache dir (``complete``).
+    """
+    # Installing or removing a distribution adds or removes a *.dist-info directory in a
+    # site-packages directory, which changes its mtime. Other sys.path entries (the stdlib, an
+    # editable project's checkout) change for unrelated reasons, so they are left out.
+    paths: List[str] = [
+        entry
+        for entry in data.get("sys_path") or ()
+        if isinstance(entry, str) and os.path.basename(entry) in ("site-packages", "dist-packages")
+    ]
+    if isinstance(data.get("user_site"), str):
+        paths.append(data["user_site"])
+    if isinstance(data.get("pip_location"), str):
+        paths.append(os.path.dirname(data["pip_location"]))
+        paths.append(os.path.join(data["pip_location"], "__init__.py"))
+    if isinstance(data.get("prefix"), str):
+        paths.append(os.path.join(data["prefix"], "pyvenv.cfg"))
+        if complete:
+            paths.extend(os.path.join(data["prefix"], n) for n in ("pip.conf", "pip.ini"))
+    if complete:
+        paths.extend(pip_config_files(env, platform))
+    return list(dict.fromkeys(paths))
+
+
 @dataclass(frozen=True)
 class CachedProbe:
     """A stored probe outcome.
 
     :ivar ok: whether the probe answered.
-    :ivar answer: the probe's marked output line when ``ok``; the failure's reason otherwise.
+    :ivar answer: the probe's JSON answer when ``ok``; the failure's reason otherwise.
     :ivar complete: whether the probe was also asked for pip's cache dir (its slow part).
     """
 
