@@ -1,12 +1,16 @@
 """The one module that runs other processes.
 
-Everything here takes argv lists (never a shell), kills the child (and its process group) when
-the timeout expires, decodes output without ever raising on odd bytes, and turns every
-``subprocess``/``OSError`` failure into a :class:`~pipcache_ext.errors.InterpreterError`.
+Everything here takes argv lists (never a shell), runs each child in a process group of its own,
+and bounds what a child can cost: its time (the timeout kills the group; a grandchild in another
+session that keeps the pipes open is cut off after a short grace), its output (16 MiB a stream,
+the rest read and dropped) and an interrupt (:func:`kill_all`). Output is decoded without ever
+raising on odd bytes; every ``subprocess``/``OSError`` failure becomes an
+:class:`~pipcache_ext.errors.InterpreterError`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shlex
@@ -14,70 +18,138 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Set
+import time
+from typing import IO, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from ._scripts import PIP_BOOTSTRAP
-from .errors import InterpreterError
+from .errors import InterpreterError, Remedy
 
-__all__ = ["Completed", "Runner", "kill_all", "pip_argv", "pip_environment", "run"]
+__all__ = [
+    "OUTPUT_LIMIT",
+    "Completed",
+    "Runner",
+    "allow_new_children",
+    "interrupt",
+    "kill_all",
+    "pip_argv",
+    "pip_environment",
+    "run",
+]
 
 logger = logging.getLogger("pipcache_ext")
 
+#: The most of each stream (stdout, stderr) a child's result keeps, in bytes; the rest is read
+#: and dropped, so the child never blocks on a full pipe and memory stays bounded.
+OUTPUT_LIMIT = 16 * 1024 * 1024
+
+# How long the pipes may stay open once the child has exited or been killed: a grandchild in
+# another session (setsid) can hold them for ever, and must not hold the caller.
+_GRACE = 1.0
+# How often the read loop looks at the child and the clock when no output arrives.
+_TICK = 0.05
+_CHUNK = 1 << 16
+
 
 class Completed(NamedTuple):
-    """A finished process: its argv, exit code and decoded output."""
+    """A finished process: its argv, exit code and decoded output.
 
-    argv: tuple[str, ...]
+    :ivar truncated: a stream was longer than :data:`OUTPUT_LIMIT` and was cut there.
+    """
+
+    argv: Tuple[str, ...]
     returncode: int
     stdout: str
     stderr: str
+    truncated: bool = False
 
 
 #: ``runner(argv, env, timeout) -> Completed``: how commands run; injectable for tests.
 Runner = Callable[[Sequence[str], Mapping[str, str], float], Completed]
 
 
-def _decode(data: bytes) -> str:
-    # Paths are bytes on POSIX: keep undecodable ones round-trippable (os.fsencode undoes it).
-    return data.decode("utf-8", "surrogateescape")
+# -- live children, and refusing new ones after an interrupt -----------------------------------
+
+_LOCK = threading.Lock()
+# Each live child, with the event set when an interrupt killed it (its run then stops waiting).
+_LIVE: Dict[subprocess.Popen[bytes], threading.Event] = {}
+# How many interrupts are in force; while any is, no child starts.
+_refusals = 0
+
+
+def _refusing() -> bool:
+    return _refusals > 0  # one int read: atomic under the GIL
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    if sys.platform != "win32":
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:  # already gone, or not a group leader
+    """Kill the child's whole process group (it leads one: ``start_new_session``)."""
+    if sys.platform == "win32":  # pragma: no cover - no process groups there, only the child
+        with contextlib.suppress(OSError):
             process.kill()
-    else:  # pragma: no cover - Windows
-        process.kill()
+        return
+    with contextlib.suppress(OSError):  # the group is gone (the child may be a zombie to reap)
+        os.killpg(process.pid, signal.SIGKILL)
 
 
-# Every child still running, so that an interrupt can kill them all (their process groups).
-_LIVE: Set[subprocess.Popen[bytes]] = set()
-_LIVE_LOCK = threading.Lock()
-_INTERRUPTED = threading.Event()
+def interrupt() -> Callable[[], None]:
+    """Kill every live child with its process group, and refuse new children until released.
+
+    Runs waiting on a killed child, and runs that try to start one, raise ``KeyboardInterrupt``.
+
+    :returns: the function that lifts this refusal (:func:`~pipcache_ext._parallel.parallel_map`
+        calls it once its worker threads are done); calling it again does nothing.
+    """
+    global _refusals  # noqa: PLW0603 - the one process-wide switch, under _LOCK
+    with _LOCK:
+        _refusals += 1
+        live = list(_LIVE.items())
+    for process, killed in live:
+        killed.set()
+        _kill(process)
+    released = threading.Event()
+
+    def release() -> None:
+        global _refusals  # noqa: PLW0603
+        with _LOCK:
+            if not released.is_set():
+                released.set()
+                _refusals = max(0, _refusals - 1)
+
+    return release
 
 
 def kill_all() -> None:
     """Kill every live child (with its process group) and refuse to start new ones.
 
-    Called on ``KeyboardInterrupt``: worker threads waiting on children then return at once.
+    Called on ``KeyboardInterrupt``: worker threads waiting on children then return at once. The
+    refusal lasts until :func:`allow_new_children`.
     """
-    _INTERRUPTED.set()
-    with _LIVE_LOCK:
-        live = list(_LIVE)
-    for process in live:
-        _kill(process)
+    interrupt()
+
+
+def allow_new_children() -> None:
+    """Lift every refusal of :func:`kill_all`/:func:`interrupt`: children may start again."""
+    global _refusals  # noqa: PLW0603
+    with _LOCK:
+        _refusals = 0
+
+
+# -- running one child -------------------------------------------------------------------------
 
 
 def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Completed:
     """Run ``argv`` to completion with ``env``, no stdin, and a timeout that kills it.
 
+    Returns within ``timeout`` plus about two seconds whatever the child does: at the timeout
+    its process group is killed, the pipes get a second to close (a grandchild in another
+    session may hold them), and are then closed. A child that exits while a leftover process
+    still holds its pipes is treated the same way, without the error. Each stream keeps its
+    first :data:`OUTPUT_LIMIT` bytes (``Completed.truncated`` says when one was cut).
+
     :raises InterpreterError: the program is missing, not executable, or timed out.
+    :raises KeyboardInterrupt: :func:`kill_all` was called before or while it ran.
     """
     argv = tuple(str(arg) for arg in argv)
     logger.debug("running %s", shlex.join(argv))
-    if _INTERRUPTED.is_set():
+    if _refusing():
         raise KeyboardInterrupt
     try:
         process = subprocess.Popen(
@@ -94,78 +166,231 @@ def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Complete
         raise InterpreterError(f"{argv[0]}: not executable (permission denied)") from exc
     except OSError as exc:  # ENOEXEC and friends: not a program at all
         raise InterpreterError(f"{argv[0]}: cannot be run ({exc.strerror or exc})") from exc
-    with _LIVE_LOCK:
-        _LIVE.add(process)
+    killed = threading.Event()
+    with _LOCK:
+        _LIVE[process] = killed
+        if _refusing():  # an interrupt came between the check above and here: it missed us
+            killed.set()
     try:
-        return _wait(argv, process, timeout)
+        return _wait(argv, process, timeout, killed)
     finally:
-        with _LIVE_LOCK:
-            _LIVE.discard(process)
+        with _LOCK:
+            _LIVE.pop(process, None)
 
 
-def _wait(argv: tuple[str, ...], process: subprocess.Popen[bytes], timeout: float) -> Completed:
+class _Sink:
+    """One stream's output: the first ``OUTPUT_LIMIT`` bytes kept, the rest counted."""
+
+    def __init__(self) -> None:
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def add(self, data: bytes) -> None:
+        room = max(0, OUTPUT_LIMIT - len(self.kept))
+        self.kept += data[:room]
+        self.dropped += max(0, len(data) - room)
+
+    def text(self) -> str:
+        """The kept output, decoded; the buffer is freed (the text is taken once)."""
+        # Paths are bytes on POSIX: keep undecodable ones round-trippable (os.fsencode undoes it).
+        text = self.kept.decode("utf-8", "surrogateescape")
+        self.kept = bytearray()
+        return text
+
+
+class _Watch(NamedTuple):
+    """What the read loop watches: the child, its deadline, and the interrupt that killed it."""
+
+    process: subprocess.Popen[bytes]
+    deadline: float
+    killed: threading.Event
+
+
+def _wait(
+    argv: Tuple[str, ...],
+    process: subprocess.Popen[bytes],
+    timeout: float,
+    killed: threading.Event,
+) -> Completed:
+    out, err = _Sink(), _Sink()
+    watch = _Watch(process, time.monotonic() + timeout, killed)
+    if killed.is_set():
+        _kill(process)
+        _close(process)
+        _reap(process)
+        raise KeyboardInterrupt
     try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
+        if sys.platform == "win32":  # pragma: no cover - selectors cannot wait on its pipes
+            timed_out = _communicate_threads(watch, out, err)
+        else:
+            timed_out = _communicate(watch, out, err)
+    except BaseException:  # KeyboardInterrupt in this thread: kill and go, no grace
         _kill(process)
-        process.communicate()
-        raise InterpreterError(
-            f"{argv[0]} did not finish within {timeout:g} s and was killed;"
-            " pass a larger timeout if it is just slow"
-        ) from exc
-    except BaseException:
-        _kill(process)
-        process.wait()
         raise
-    completed = Completed(argv, process.returncode, _decode(out), _decode(err))
+    finally:
+        _close(process)
+        _reap(process)
+    if timed_out:
+        raise InterpreterError(
+            f"{argv[0]} did not finish within {timeout:g} s and was killed",
+            remedy=Remedy("timeout"),
+            joiner="; ",
+        )
+    if killed.is_set():  # killed by kill_all(): its exit code and output mean nothing
+        raise KeyboardInterrupt
+    truncated = bool(out.dropped or err.dropped)
+    if truncated:
+        logger.debug(
+            "output of %s cut at %d bytes a stream: %d bytes of stdout, %d of stderr dropped",
+            argv[0], OUTPUT_LIMIT, out.dropped, err.dropped,
+        )  # fmt: skip
+    returncode = process.returncode if process.returncode is not None else -signal.SIGKILL
+    completed = Completed(argv, returncode, out.text(), err.text(), truncated)
     if completed.returncode != 0:
         logger.debug("exit %s, stderr: %s", completed.returncode, completed.stderr.strip())
     return completed
 
 
-# What makes pip's output unparsable, neutralised (spec §5.3). Environment variables rather than
-# flags, because a pip that does not know a flag fails while it ignores an unknown PIP_* variable.
-_PIP_OVERRIDES: Dict[str, str] = {
-    "PIP_QUIET": "0",  # -q/quiet=1 silence every INFO line, i.e. all of pip cache's output
-    "PIP_VERBOSE": "0",
-    "PIP_NO_COLOR": "1",
-    "NO_COLOR": "1",
-    "TERM": "dumb",
-    "PIP_NO_INPUT": "1",
-    "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-}
-# PIP_PYTHON (22.3+) would silently re-run pip under another interpreter.
-_PIP_SCRUBBED = ("PIP_PYTHON", "FORCE_COLOR", "PIP_FORCE_COLOR", "CLICOLOR_FORCE")
+def _communicate(watch: _Watch, out: _Sink, err: _Sink) -> bool:
+    """Read both pipes until they close and the child is gone, or a bound says stop.
+
+    :returns: whether the deadline passed (the group was then killed).
+    """
+    import selectors  # noqa: PLC0415 - POSIX only
+
+    process = watch.process
+    stdout, stderr = process.stdout, process.stderr
+    assert stdout is not None  # noqa: S101 - PIPE in run()
+    assert stderr is not None  # noqa: S101
+    sinks = {stdout.fileno(): out, stderr.fileno(): err}
+    timed_out = False
+    ended: Optional[float] = None  # when the child exited or was killed
+    with selectors.DefaultSelector() as selector:
+        selector.register(stdout, selectors.EVENT_READ)
+        selector.register(stderr, selectors.EVENT_READ)
+        while selector.get_map() and not watch.killed.is_set():
+            now = time.monotonic()
+            if ended is None and _exited(process):
+                ended = now
+            elif ended is None and now >= watch.deadline:
+                _kill(process)
+                timed_out, ended = True, now
+            if ended is not None and now >= ended + _GRACE:
+                # A leftover holds the pipes: kill what is left of the group (a grandchild in
+                # another session survives that; closing the pipes then cuts it off).
+                _kill(process)
+                break
+            for key, _events in selector.select(_TICK):
+                data = _read(key.fd)
+                if data:
+                    sinks[key.fd].add(data)
+                else:
+                    selector.unregister(key.fileobj)
+    if timed_out or watch.killed.is_set():
+        return timed_out
+    return _wait_exit(watch)
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, _CHUNK)
+    except OSError:  # pragma: no cover - EIO and the like: as good as closed
+        return b""
+
+
+def _wait_exit(watch: _Watch) -> bool:
+    """The pipes closed; wait for a child that may still run (it closed stdout and stderr).
+
+    :returns: whether the deadline passed (the group was then killed).
+    """
+    while not _exited(watch.process):
+        if watch.killed.is_set():
+            return False
+        if time.monotonic() >= watch.deadline:
+            _kill(watch.process)
+            return True
+        time.sleep(_TICK)
+    return False
+
+
+def _exited(process: subprocess.Popen[bytes]) -> bool:
+    """Whether the child has exited, without reaping it where the platform allows.
+
+    Unreaped, its pid (its process group's id) cannot be reused, so killing the group later
+    cannot hit a stranger.
+    """
+    waitid = getattr(os, "waitid", None)
+    if waitid is None or not hasattr(os, "WNOWAIT") or process.returncode is not None:
+        return process.poll() is not None
+    try:
+        return waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:  # reaped elsewhere (a SIGCHLD handler)
+        return True
+
+
+def _close(process: subprocess.Popen[bytes]) -> None:
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):  # a reader thread still holds it (Windows)
+                stream.close()
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    try:
+        process.wait(timeout=_GRACE)
+    except subprocess.TimeoutExpired:  # unkillable for now (uninterruptible sleep): let it be
+        logger.debug("pid %s did not go away after SIGKILL", process.pid)
+
+
+def _communicate_threads(watch: _Watch, out: _Sink, err: _Sink) -> bool:  # pragma: no cover
+    """The Windows fallback, where pipes cannot be selected on: a daemon reader thread a pipe.
+
+    A blocking read cannot be interrupted there, so after the bounds the readers are abandoned
+    (daemon threads) rather than joined: what they read after that is lost.
+    """
+    process = watch.process
+    readers = [
+        threading.Thread(target=_drain, args=(stream, sink), daemon=True)
+        for stream, sink in ((process.stdout, out), (process.stderr, err))
+        if stream is not None
+    ]
+    for reader in readers:
+        reader.start()
+    timed_out = False
+    while process.poll() is None and not watch.killed.is_set():
+        if time.monotonic() >= watch.deadline:
+            _kill(process)
+            timed_out = True
+            break
+        time.sleep(_TICK)
+    grace_end = time.monotonic() + _GRACE
+    for reader in readers:
+        reader.join(max(0.0, grace_end - time.monotonic()))
+    return timed_out
+
+
+def _drain(stream: IO[bytes], sink: _Sink) -> None:  # pragma: no cover - Windows
+    with contextlib.suppress(OSError, ValueError):  # closed under us
+        for data in iter(lambda: stream.read(_CHUNK), b""):
+            sink.add(data)
+
+
+# -- moved to _pipcmd ------------------------------------------------------------------------
+# pip's argv and environment live in pipcache_ext._pipcmd; these names stay importable from here
+# until api.py uses _pipcmd (then they go).
 
 
 def pip_environment(
-    base: Optional[Mapping[str, str]], python_version: tuple[int, ...]
+    base: Optional[Mapping[str, str]], python_version: Tuple[int, ...]
 ) -> Dict[str, str]:
-    """The environment pip runs in: the user's (cache settings and config files kept) made parsable.
+    """Moved to :func:`pipcache_ext._pipcmd.pip_environment`."""
+    from ._pipcmd import pip_environment as moved  # noqa: PLC0415 - _pipcmd imports this module
 
-    Never adds ``--isolated``/``PIP_ISOLATED``: it hides ``PIP_CACHE_DIR`` (spec §3.1).
-    """
-    env = dict(os.environ if base is None else base)
-    for name in _PIP_SCRUBBED:
-        env.pop(name, None)
-    env.update(_PIP_OVERRIDES)
-    if python_version < (3, 6):
-        # Silences the DEPRECATION line pip 19.0-20.3 print on Python 2.7/3.5. Only there: pip
-        # 25.0 prints a DEPRECATION line of its own *because* this variable is set.
-        env["PIP_NO_PYTHON_VERSION_WARNING"] = "1"
-    else:
-        env.pop("PIP_NO_PYTHON_VERSION_WARNING", None)
-    # Python 2 has no surrogateescape handler; Python 3 needs it for undecodable paths (§1.1).
-    env["PYTHONIOENCODING"] = "utf-8:surrogateescape" if python_version >= (3,) else "utf-8"
-    return env
+    return moved(base, python_version)
 
 
-def pip_argv(executable: os.PathLike[str] | str, args: Sequence[str]) -> tuple[str, ...]:
-    """``python -m pip <args>``, except that the current directory cannot shadow pip.
+def pip_argv(executable: os.PathLike[str] | str, args: Sequence[str]) -> Tuple[str, ...]:
+    """Moved to :func:`pipcache_ext._pipcmd.pip_argv`."""
+    from ._pipcmd import pip_argv as moved  # noqa: PLC0415 - _pipcmd imports this module
 
-    ``python -m pip`` puts the working directory first on ``sys.path``, so a ``pip/`` folder there
-    would be imported instead of the interpreter's pip (spec §5.4). The bootstrap drops that entry
-    and then runs pip's ``__main__`` exactly as ``-m`` does; the working directory itself is kept,
-    so relative ``PIP_CACHE_DIR``/config values resolve as they do for the user.
-    """
-    return (os.fspath(executable), "-c", PIP_BOOTSTRAP, *args)
+    return moved(executable, args)

@@ -7,17 +7,43 @@ no walrus, no ``-I`` (2.7 lacks it). They import nothing that is not in the stan
 from __future__ import annotations
 
 __all__ = [
+    "PIP_BEGIN_MARKER",
     "PIP_BOOTSTRAP",
+    "PIP_END_MARKER",
+    "PIP_MARKER_ENV",
     "PROBE",
     "PROBE_CACHE_DIR_MODE",
     "PROBE_MARKER",
 ]
 
+#: The environment variable that hands :data:`PIP_BOOTSTRAP` the nonce of its output markers.
+PIP_MARKER_ENV = "PIPCACHE_EXT_PIP_NONCE"
+
+#: What :data:`PIP_BOOTSTRAP` prints around pip's stdout: ``\n<begin><nonce>\n``, pip's output,
+#: ``\n<end><nonce>\n``.
+PIP_BEGIN_MARKER = "PIPCACHE_EXT_PIP_BEGIN:"
+PIP_END_MARKER = "PIPCACHE_EXT_PIP_END:"
+
 # `python -c` puts "" (the working directory) first on sys.path; drop it so a pip/ folder there
 # cannot shadow the interpreter's pip, then run pip's __main__ as `python -m pip` would.
+# With a nonce in PIP_MARKER_ENV (removed from the environment before pip runs) it prints a begin
+# marker before pip and an end marker after it, also when pip exits by SystemExit or an exception,
+# flushing around each: what a sitecustomize/usercustomize prints at start or at exit (atexit)
+# falls outside them. The leading newline puts a marker on a line of its own after stray output.
 PIP_BOOTSTRAP = (
-    "import sys, runpy; sys.path[:1] = [p for p in sys.path[:1] if p]; "
-    "runpy.run_module('pip', run_name='__main__', alter_sys=True)"
+    "import os, sys, runpy\n"
+    "sys.path[:1] = [p for p in sys.path[:1] if p]\n"
+    "_pipcache_ext_nonce = os.environ.pop('PIPCACHE_EXT_PIP_NONCE', '')\n"
+    "def _pipcache_ext_mark(text):\n"
+    "    if _pipcache_ext_nonce:\n"
+    "        sys.stdout.flush()\n"
+    "        sys.stdout.write('\\n' + text + _pipcache_ext_nonce + '\\n')\n"
+    "        sys.stdout.flush()\n"
+    "_pipcache_ext_mark('PIPCACHE_EXT_PIP_BEGIN:')\n"
+    "try:\n"
+    "    runpy.run_module('pip', run_name='__main__', alter_sys=True)\n"
+    "finally:\n"
+    "    _pipcache_ext_mark('PIPCACHE_EXT_PIP_END:')\n"
 )
 
 PROBE_MARKER = "PIPCACHE_EXT_PROBE:"
