@@ -9,8 +9,9 @@ import dataclasses
 import io
 import json
 import os
+import sys
 from pathlib import Path
-from typing import Any, Dict, NamedTuple, Optional, Set
+from typing import Any, Dict, Iterator, NamedTuple, Optional, Set
 
 import pytest
 from _cachetree import Manifest
@@ -105,3 +106,24 @@ class TTY(io.StringIO):
 
     def isatty(self) -> bool:
         return True
+
+
+def console_script() -> Path:
+    """The installed ``pipcache-ext`` of this venv."""
+    script = Path(sys.executable).parent / "pipcache-ext"
+    if not script.exists():
+        pytest.fail(f"{script} is missing: pip install -e . in this venv")
+    return script
+
+
+def json_strings(value: Any) -> Iterator[str]:
+    """Every string of a JSON document, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from json_strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from json_strings(item)

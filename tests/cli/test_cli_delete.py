@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Set
+from typing import Any, Callable, Dict, Iterator, List, Set
 
 import pytest
-from _cachetree import Manifest, files_under, pip_pattern_matches
-from _cli_helpers import NEWEST, TTY, Run, assert_model, cli, cli_json, no_traceback, purge_targets
+from _cachetree import Manifest, build_cache, files_under, pip_pattern_matches
+from _cli_helpers import (
+    NEWEST,
+    TTY,
+    Run,
+    assert_model,
+    cli,
+    cli_json,
+    fake_python,
+    no_traceback,
+    purge_targets,
+)
 from pytest_mock import MockerFixture
 
 from pipcache_ext import PipCache
@@ -262,3 +273,70 @@ def test_all_purge_from_a_script_is_refused_without_yes(
     assert run.code == 0
     assert files_under(cache_a.cache_dir) == set(cache_a.untouchable)
     assert files_under(cache_b.cache_dir) == set(cache_b.untouchable)
+
+
+@pytest.fixture
+def immutable() -> Iterator[Callable[[Path], None]]:
+    """``chattr +i`` a file (not even root can delete it then); undone after the test."""
+    marked: List[Path] = []
+
+    def mark(path: Path) -> None:
+        done = subprocess.run(
+            ["chattr", "+i", str(path)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i needs root on ext4/xfs/btrfs: {done.stderr.strip()}")
+        marked.append(path)
+
+    yield mark
+    for path in marked:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def test_what_a_removal_leaves_in_place_is_named_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, immutable: Callable[[Path], None]
+) -> None:
+    manifest = build_cache(tmp_path / "cache")
+    python = fake_python(tmp_path / "bin", manifest.cache_dir)
+    six = manifest.wheels_matching(lambda name: pip_pattern_matches("six", name))
+    stuck = manifest.wheels["six-1.16.0-py2.py3-none-any.whl"][0]
+    immutable(stuck)
+    run = cli(capsys, "remove", "six", "--backend", "native", "--python", python)
+    assert run.code == 1
+    assert [p for p in six if p.exists()] == [stuck]
+    lines = run.err.splitlines()
+    header = next(line for line in lines if line.startswith("pipcache-ext: error: "))
+    assert header.startswith(f"pipcache-ext: error: {manifest.cache_dir}: ")
+    assert header.endswith(
+        "path(s) that the removal meant to delete are still there"
+        " (permissions, an immutable file or a read-only filesystem?):"
+    )
+    assert f"pipcache-ext: error:   {stuck}" in lines
+    no_traceback(run.err)
+    document = cli_json(capsys, "remove", "six", "--backend", "native", "--python", python)
+    assert document["exit_code"] == 1
+    (entry,) = document["results"]
+    assert str(stuck) in entry["removal"]["failed"]
+    assert entry["error"]["type"] == "RemovalIncomplete"
+    assert entry["error"]["interpreter"] == str(python)
+    assert stuck.exists()
+
+
+def test_leftovers_in_one_of_several_caches_is_partial(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, immutable: Callable[[Path], None]
+) -> None:
+    stuck_cache, clean_cache = build_cache(tmp_path / "cache-a"), build_cache(tmp_path / "cache-b")
+    first = fake_python(tmp_path / "a" / "bin", stuck_cache.cache_dir)
+    second = fake_python(tmp_path / "b" / "bin", clean_cache.cache_dir)
+    stuck = stuck_cache.wheel_paths[0]
+    immutable(stuck)
+    args = ["purge", "--yes", "--backend", "native", "--python", first, "--python", second]
+    document = cli_json(capsys, *args)
+    assert document["exit_code"] == 3
+    by_dir = {entry["cache_dir"]: entry for entry in document["results"]}
+    assert str(stuck) in by_dir[str(stuck_cache.cache_dir)]["removal"]["failed"]
+    assert by_dir[str(stuck_cache.cache_dir)]["error"]["type"] == "RemovalIncomplete"
+    assert by_dir[str(clean_cache.cache_dir)]["removal"]["failed"] == []
+    assert by_dir[str(clean_cache.cache_dir)]["error"] is None
+    assert files_under(clean_cache.cache_dir) == set(clean_cache.untouchable)
+    assert stuck.exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from _cachetree import Manifest
+from _cachetree import Manifest, build_cache, files_under
 from _cli_helpers import NEWEST, cli, cli_json, fake_python, no_traceback
 from conftest import venv_or_fail
 from pytest_mock import MockerFixture
@@ -146,3 +146,87 @@ def test_discovery_finding_nothing_fails(
         run = cli(capsys, *argv)
         assert run.code == 1, argv
         assert "no Python interpreter" in run.err or "no interpreter" in run.err
+
+
+def test_one_unusable_python_among_several_is_partial(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shared = build_cache(tmp_path / "cache")
+    first = fake_python(tmp_path / "a" / "bin", shared.cache_dir)
+    last = fake_python(tmp_path / "b" / "bin", shared.cache_dir)
+    # looking at it fails with ENAMETOOLONG: an OSError, as EACCES from an unreadable parent is
+    unusable = tmp_path / ("x" * 300) / "python"
+    before = files_under(shared.cache_dir)
+    args = ["--backend", "native", "--python", first, "--python", unusable, "--python", last]
+    for verb in (["dir"], ["info"], ["list"], ["purge", "--dry-run"], ["survey"]):
+        run = cli(capsys, *verb, *args)
+        assert run.code == 3, (verb, run.err)
+        no_traceback(run.err)
+        (line,) = run.err.splitlines()
+        assert line.startswith("pipcache-ext: error: ")
+        assert str(unusable) in line
+        document = cli_json(capsys, *verb, *args)
+        (failed,) = [e for e in document["results"] if e["error"] is not None]
+        assert failed["error"]["type"] == "InterpreterError"
+        assert failed["error"]["interpreter"] == str(unusable)
+        answered = [e for e in document["results"] if e["error"] is None]
+        users = [i["path"] for e in answered for i in e.get("interpreters", [e.get("interpreter")])]
+        assert sorted(users) == sorted([str(first), str(last)]), verb
+    assert files_under(shared.cache_dir) == before
+
+
+def test_an_os_error_in_one_interpreters_action_is_its_own_failure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = fake_python(tmp_path / "good" / "bin", build_cache(tmp_path / "cache-a").cache_dir)
+    bad_cache = build_cache(tmp_path / "cache-b").cache_dir
+    bad = fake_python(tmp_path / "bad" / "bin", bad_cache)
+    real_info = PipCache.info
+
+    def info(self: PipCache) -> Any:
+        if self.interpreter.path == bad:
+            raise PermissionError(13, "Permission denied", str(bad_cache / "wheels"))
+        return real_info(self)
+
+    monkeypatch.setattr(PipCache, "info", info)
+    args = ["info", "--backend", "native", "--python", good, "--python", bad]
+    run = cli(capsys, *args)
+    assert run.code == 3
+    assert run.err == (
+        f"pipcache-ext: error: {bad}: [Errno 13] Permission denied: '{bad_cache / 'wheels'}'\n"
+    )
+    ok, failed = cli_json(capsys, *args)["results"]
+    assert ok["info"]["cache_dir"] == str(tmp_path / "cache-a")
+    assert failed["interpreter"]["path"] == str(bad)
+    assert failed["error"]["interpreter"] == str(bad)
+    assert "Permission denied" in failed["error"]["message"]
+
+
+def test_a_failed_pip_run_shows_pips_own_last_error_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    manifest = build_cache(tmp_path / "cache")
+    wheels = manifest.cache_dir / "wheels"
+    crash = (
+        "ERROR: Exception:\\nTraceback (most recent call last):\\n"
+        '  File "pip/_internal/commands/cache.py", line 1, in purge\\n'
+        f"PermissionError: [Errno 13] Permission denied: '{wheels}'\\n"
+    )
+    python = fake_python(
+        tmp_path / "bin",
+        manifest.cache_dir,
+        pip_action=(
+            f'case "$*" in *purge*) printf "{crash}" >&2; exit 2 ;;'
+            f" *) echo '{manifest.cache_dir}' ;; esac"
+        ),
+    )
+    before = files_under(manifest.cache_dir)
+    run = cli(capsys, "purge", "--backend", "pip", "--python", python)
+    assert run.code == 1
+    (line,) = run.err.splitlines()
+    assert f"pip said: PermissionError: [Errno 13] Permission denied: '{wheels}'" in line
+    assert line.endswith("(run with -v to see what pip printed)")
+    (entry,) = cli_json(capsys, "purge", "--backend", "pip", "--python", python)["results"]
+    assert entry["error"]["type"] == "PipCommandError"
+    assert "pip said: PermissionError: [Errno 13] Permission denied" in entry["error"]["message"]
+    assert files_under(manifest.cache_dir) == before

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from _cli_helpers import cli_json
+from _cachetree import build_cache, files_under
+from _cli_helpers import cli_json, console_script, fake_python, json_strings
 
 from pipcache_ext import CachedWheel, CacheInfo, Interpreter, RemovalResult
 from pipcache_ext._cli import documents
@@ -83,3 +87,40 @@ def test_json_schema_is_stable(
     document = cli_json(capsys, "purge", "--all")  # refused: no terminal, no --yes
     assert set(document) == DOCUMENT_KEYS
     assert set(document["error"]) == ERROR_KEYS
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_json_is_valid_utf8_whatever_the_file_names(
+    tmp_path: Path, isolated_env: Dict[str, str], locale: str
+) -> None:
+    """Undecodable bytes of a name read ``\\xNN``; other text, non-ASCII too, is kept as it is."""
+    manifest = build_cache(tmp_path / "cache")
+    odd = os.fsencode(manifest.wheels_dir) + b"/\xff\xfe-caf\xc3\xa9"  # 0xff 0xfe: not UTF-8
+    os.makedirs(odd)
+    wheel = odd + b"/six-9.9-py3-none-any.whl"
+    with open(wheel, "wb") as stream:
+        stream.write(b"w" * 123)
+    expected = str(manifest.wheels_dir) + "/\\xff\\xfe-café/six-9.9-py3-none-any.whl"
+    assert wheel.decode("utf-8", "backslashreplace") == expected
+    python = fake_python(tmp_path / "bin", manifest.cache_dir)
+    env = {**isolated_env, "LC_ALL": locale}
+    env.pop("PYTHONIOENCODING", None)
+    env.pop("PYTHONUTF8", None)
+    before = files_under(manifest.cache_dir)
+    for argv, paths in (
+        (["list", "six"], lambda d: [w["path"] for w in d["results"][0]["wheels"]]),
+        (["purge", "--dry-run"], lambda d: d["results"][0]["removal"]["removed"]),
+    ):
+        completed = subprocess.run(
+            [str(console_script()), *argv, "--json", "--backend", "native", "--python", python],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr
+        assert b"\xff" not in completed.stdout
+        document = json.loads(completed.stdout.decode("utf-8"))  # strict: valid UTF-8
+        for text in json_strings(document):
+            text.encode("utf-8")  # no lone surrogate came through as a \udcff escape
+        assert expected in paths(document), argv
+    assert files_under(manifest.cache_dir) == before

@@ -89,3 +89,31 @@ def test_options_before_and_after_the_command(
         str(newest),
         sys.executable,
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["remove", "six\x00"], "holds control characters (U+0000)"),
+        (["list", "a\x00b"], "holds control characters (U+0000)"),
+        (["remove", "x" * 5000], "The pattern is 5000 characters long"),
+        (["list", "x" * 4097], "The pattern is 4097 characters long"),
+    ],
+)
+def test_a_nul_byte_or_an_absurd_length_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], cache: Manifest, argv: List[str], message: str
+) -> None:
+    before = files_under(cache.cache_dir)
+    run = cli(capsys, *argv, "--backend", "native")
+    assert (run.code, run.out) == (2, "")
+    (line,) = run.err.splitlines()
+    assert line.startswith("pipcache-ext: error: ")
+    assert message in line
+    document = cli_json(capsys, *argv, "--backend", "native")
+    assert document["exit_code"] == 2
+    assert document["error"]["type"] == "UsageError"
+    assert message in document["error"]["message"]
+    assert files_under(cache.cache_dir) == before
+    # the longest pattern accepted is still a pattern: it matches nothing
+    run = cli(capsys, "list", "x" * 4096, "--backend", "native")
+    assert (run.code, run.out) == (0, "No locally built wheels cached.\n")

@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Dict
 
 import pytest
 from _cachetree import Manifest, files_under
-from _cli_helpers import cli_json, no_traceback
+from _cli_helpers import cli_json, console_script, fake_python, no_traceback
 
 pytest_plugins = ["_cli_fixtures"]
-
-
-def _console_script() -> Path:
-    script = Path(sys.executable).parent / "pipcache-ext"
-    if not script.exists():
-        pytest.fail(f"{script} is missing: pip install -e . in this venv")
-    return script
 
 
 @pytest.mark.realpip
 def test_console_script_and_python_m(
     capsys: pytest.CaptureFixture[str], cache: Manifest, newest: Path
 ) -> None:
-    script = _console_script()
+    script = console_script()
     argv = ["info", "--json", "--python", str(newest), "--backend", "native"]
     completed = subprocess.run(
         [str(script), *argv], capture_output=True, text=True, env=dict(os.environ), check=False
@@ -68,3 +65,52 @@ def test_console_script_and_python_m(
     assert purge.returncode == 0
     assert "\r" not in purge.stderr  # no progress when piped
     assert files_under(cache.cache_dir) == before
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` has exited (a zombie waiting for its reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stream:
+            return stream.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process is POSIX")
+def test_ctrl_c_exits_130_at_once_and_leaves_no_child(
+    tmp_path: Path, isolated_env: Dict[str, str]
+) -> None:
+    pids = tmp_path / "pids"
+    hang = f"echo $$ >> '{pids}'; exec sleep 600"  # the pid is the sleep's: exec replaces sh
+    pythons = [fake_python(tmp_path / n / "bin", tmp_path / "c", pip_action=hang) for n in "abc"]
+    argv = [str(console_script()), "info"]
+    for python in pythons:
+        argv += ["--python", str(python)]
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=isolated_env
+    )
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < 60 and process.poll() is None:
+            if pids.exists() and len(pids.read_text().split()) == 3:
+                break
+            time.sleep(0.05)
+        children = [int(pid) for pid in pids.read_text().split()]
+        assert len(children) == 3, "the three pips did not all start"
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        try:
+            _out, err = process.communicate(timeout=3)  # the bound the issue sets
+        except subprocess.TimeoutExpired:
+            pytest.fail("pipcache-ext did not exit within 3 s of SIGINT")
+        assert process.returncode == 130
+        assert err.decode().endswith("pipcache-ext: interrupted\n")
+        while not all(_gone(pid) for pid in children) and time.monotonic() - interrupted < 3:
+            time.sleep(0.05)
+        assert [pid for pid in children if not _gone(pid)] == []
+    finally:
+        process.kill()
+        process.communicate()
+        for pid in [int(p) for p in pids.read_text().split()] if pids.exists() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
