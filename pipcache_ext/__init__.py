@@ -12,6 +12,7 @@ from ._survey import survey
 from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
 from .errors import (
     CacheDisabledError,
+    DeletionTimeoutError,
     DeletionUnconfirmedError,
     InterpreterError,
     InvalidPatternError,
@@ -42,6 +43,7 @@ __all__ = [
     "CacheInfo",
     "CacheReport",
     "CachedWheel",
+    "DeletionTimeoutError",
     "DeletionUnconfirmedError",
     "DiscoveryFailure",
     "DiscoveryResult",

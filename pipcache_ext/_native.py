@@ -49,6 +49,7 @@ __all__ = [
     "native_purge",
     "native_remove",
     "plan_for",
+    "planned_result",
 ]
 
 _WHEEL_COUNT_GLOB = pip_glob(ALL)  # "*-*.whl": what `pip cache info` counts as a wheel
@@ -249,7 +250,7 @@ def plan_for(
     return PlannedRemoval(path, scan, plan_removal(scan, pattern, pip_rules), pip_rules)
 
 
-def _result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
+def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     """Run (or, dry, only report) a plan, as a :class:`RemovalResult`."""
     plan = planned.plan
     warnings = list(planned.scan.warnings)
@@ -303,7 +304,7 @@ def _remove(
     ensure_safe_to_purge(cache_dir, force=force)
     if pattern == ALL:
         ensure_looks_like_a_cache(cache_dir, force=force)
-    return _result(plan_for(cache_dir, pattern, rules=rules), dry_run=dry_run)
+    return planned_result(plan_for(cache_dir, pattern, rules=rules), dry_run=dry_run)
 
 
 def native_remove(

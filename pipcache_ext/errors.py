@@ -12,6 +12,7 @@ from typing import Dict, Literal, Optional, Sequence, Tuple
 
 __all__ = [
     "CacheDisabledError",
+    "DeletionTimeoutError",
     "DeletionUnconfirmedError",
     "InterpreterError",
     "InvalidPatternError",
@@ -167,8 +168,16 @@ class UnsupportedPipError(PipCommandError):
 class DeletionUnconfirmedError(PipCommandError):
     """pip ran ``cache remove``/``purge`` but its outcome is unknown: it may have deleted files.
 
-    Raised when pip was killed by the timeout, or printed a report this library cannot read,
-    after the deletion had started. The cache is then not as it was: measure it again.
+    Raised when pip printed a report this library cannot read after the deletion had started
+    (and, as :class:`DeletionTimeoutError`, when it was killed by the timeout). The cache may then
+    not be as it was: measure it again.
+    """
+
+
+class DeletionTimeoutError(DeletionUnconfirmedError, InterpreterError):
+    """pip's ``remove``/``purge`` did not finish in time and was killed, part-way perhaps.
+
+    Both a :class:`DeletionUnconfirmedError` and, like every timeout, an :class:`InterpreterError`.
     """
 
 
@@ -180,7 +189,7 @@ class ParseError(PipCacheError, ValueError):
     :ivar argv: the command line that printed it, when known.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - every field is part of the error's contract
         self,
         message: str,
         *,
@@ -188,8 +197,9 @@ class ParseError(PipCacheError, ValueError):
         pip_version: Optional[str] = None,
         argv: Sequence[str] = (),
         interpreter: Optional[Path] = None,
+        remedy: Optional[Remedy] = None,
     ) -> None:
-        super().__init__(message, interpreter=interpreter)
+        super().__init__(message, interpreter=interpreter, remedy=remedy)
         self.text = text
         self.pip_version = pip_version
         self.argv: Tuple[str, ...] = tuple(argv)

@@ -1,0 +1,86 @@
+"""The native backend: ``pip cache`` done in-process, with the rules of a chosen pip release.
+
+The cache dir is pip's own answer (``pip cache dir``, or, for pips without it, pip's own code asked
+from inside the interpreter); everything else is read and deleted here
+(:mod:`pipcache_ext._native`), exactly, with dry runs that return the real run's plan.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Optional
+
+from .. import _parsers
+from .._native import native_info, native_list, native_purge, native_remove
+from .._pipversions import features
+from .._scripts import PROBE, PROBE_CACHE_DIR_MODE
+from ..errors import PipCommandError
+from ..models import Backend, CachedWheel, CacheInfo, RemovalResult
+from .command import PipCommand, cache_dir_error
+
+__all__ = ["NativeBackend"]
+
+
+class NativeBackend:
+    """In-process ``pip cache``.
+
+    :param pip: the interpreter's pip, asked only for its cache dir.
+    :param rules: whose deletion rules to follow (a pip version); ``None``: the newest pip's.
+    :param cache_dir: the cache dir, when it is known already.
+    """
+
+    name: Backend = "native"
+
+    def __init__(
+        self, pip: PipCommand, *, rules: Optional[str] = None, cache_dir: Optional[Path] = None
+    ) -> None:
+        self._pip = pip
+        self._rules = rules
+        self._cache_dir = cache_dir
+
+    def dir(self) -> Path:
+        if self._cache_dir is None:
+            if features(self._pip.version).has_cache:
+                completed = self._pip.run(("cache", "dir"))
+                pip = self._pip.pip_version
+                self._cache_dir = _parsers.parse_dir(completed.stdout, pip_version=pip)
+            else:
+                self._cache_dir = self._legacy_dir()
+        return self._cache_dir
+
+    def _legacy_dir(self) -> Path:
+        """Ask a pip 8.0-20.0, inside its interpreter, which cache dir it uses (spec §3.7)."""
+        interpreter = self._pip.interpreter
+        argv = (os.fspath(interpreter.executable), "-c", PROBE, PROBE_CACHE_DIR_MODE)
+        completed = self._pip.execute(
+            argv, f"asking pip {interpreter.pip_version} for its cache dir"
+        )
+        data = _parsers.probe_data(completed.stdout)
+        if completed.returncode != 0 or data is None:
+            detail = (completed.stderr.strip() or completed.stdout.strip())[-500:] or "no output"
+            raise PipCommandError(
+                f"{interpreter.path} could not tell its pip's cache dir: {detail}",
+                argv=completed.argv,
+                returncode=completed.returncode,
+                stdout=completed.stdout,
+                stderr=completed.stderr,
+                pip_version=interpreter.pip_version,
+                interpreter=interpreter.path,
+            )
+        answer = _parsers.pip_cache_answer(data, interpreter)
+        if answer.state != "ok" or answer.cache_dir is None:
+            raise cache_dir_error(interpreter, answer)
+        return answer.cache_dir
+
+    def info(self) -> CacheInfo:
+        return native_info(self.dir(), pip_version=self._pip.pip_version)
+
+    def list(self, pattern: Optional[str]) -> List[CachedWheel]:
+        return native_list(self.dir(), pattern)
+
+    def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
+        cache = self.dir()
+        if pattern is None:
+            return native_purge(cache, dry_run=dry_run, force=force, rules=self._rules)
+        return native_remove(cache, pattern, dry_run=dry_run, force=force, rules=self._rules)
