@@ -1,7 +1,8 @@
-"""Helpers for the runner tests: pid files written by fake interpreters, and whether a pid is gone."""
+"""Runner test helpers: pid files written by fake interpreters, and whether a pid is gone."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -48,10 +49,8 @@ def all_gone(pids: List[int], bound: float = 3.0) -> bool:
 def kill_quietly(pids: List[int]) -> None:
     """Clean up what a test left on purpose (grandchildren in sessions of their own)."""
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def this_package_env() -> Dict[str, str]:
