@@ -10,6 +10,8 @@ site-packages: pip is pure Python, so this is an install, and it takes milliseco
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -17,7 +19,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 
 CACHE_ROOT = Path(
     os.environ.get("PIPCACHE_EXT_TEST_CACHE")
@@ -50,6 +52,19 @@ MATRIX: Dict[str, str] = {
 NEWEST = "26.3"
 
 
+@contextlib.contextmanager
+def _locked(name: str) -> Iterator[None]:
+    """One builder at a time for ``name``, across test processes (pytest-xdist workers)."""
+    locks = CACHE_ROOT / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class MissingPython(Exception):  # noqa: N818 - reads as a condition, not a failure of the code
     """The pyenv Python a venv needs is not installed on this machine."""
 
@@ -74,6 +89,12 @@ def pip_wheel(version: str) -> Path:
     found = sorted(wheels.glob(f"pip-{version}-*.whl"))
     if found:
         return found[0]
+    with _locked(f"pip-{version}"):
+        found = sorted(wheels.glob(f"pip-{version}-*.whl"))
+        return found[0] if found else _download_pip(version, wheels)
+
+
+def _download_pip(version: str, wheels: Path) -> Path:
     wheels.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=wheels) as tmp:
         env = {k: v for k, v in _REAL_ENV.items() if k not in ("PIP_REQUIRE_VIRTUALENV",)}
@@ -122,8 +143,17 @@ def venv_with_pip(pip_version: Optional[str], python_minor: str) -> Path:
     target = CACHE_ROOT / "venvs" / name
     if (target / ".complete").exists():
         return target
-    (CACHE_ROOT / "venvs").mkdir(parents=True, exist_ok=True)
     wheel = pip_wheel(pip_version) if pip_version else None
+    with _locked(name):
+        if not (target / ".complete").exists():
+            _build_venv(target, base, wheel, name, pip_version)
+    return target
+
+
+def _build_venv(
+    target: Path, base: Path, wheel: Optional[Path], name: str, pip_version: Optional[str]
+) -> None:
+    (CACHE_ROOT / "venvs").mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=CACHE_ROOT / "venvs"))
     try:
         # venv writes absolute paths only into activate scripts, so the venv can be renamed.
@@ -133,7 +163,6 @@ def venv_with_pip(pip_version: Optional[str], python_minor: str) -> Path:
         os.replace(building, target)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return target
 
 
 def matrix_venv(pip_version: str) -> Tuple[Path, Path]:
@@ -152,6 +181,13 @@ def pip_on_path(pip_version: str) -> Path:
     if (target / ".complete").exists():
         return target
     wheel = pip_wheel(pip_version)
+    with _locked(f"pythonpath-{pip_version}"):
+        if not (target / ".complete").exists():
+            _unzip_pip(target, wheel, pip_version)
+    return target
+
+
+def _unzip_pip(target: Path, wheel: Path, pip_version: str) -> None:
     (CACHE_ROOT / "pythonpath").mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".pip{pip_version}-", dir=CACHE_ROOT / "pythonpath"))
     try:
@@ -162,4 +198,3 @@ def pip_on_path(pip_version: str) -> Path:
         building.replace(target)
     finally:
         shutil.rmtree(building, ignore_errors=True)
-    return target

@@ -88,8 +88,25 @@ def write_script(path: Path, text: str) -> Path:
     return path
 
 
+_CURRENT: Dict[str, pytest.Item] = {}
+
+
+@pytest.fixture(autouse=True)
+def _current_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Remember the running test, so helpers can check how it is marked."""
+    _CURRENT["item"] = request.node
+    yield
+    _CURRENT.pop("item", None)
+
+
 def venv_or_fail(pip_version: str | None, python_minor: str) -> Path:
-    """A cached venv; a missing pyenv Python skips with the reason (fails in CI's strict mode)."""
+    """A cached venv; a missing pyenv Python skips with the reason (fails in CI's strict mode).
+
+    Only a test marked ``realpip`` may ask: ``-m "not realpip"`` then runs no real venv at all.
+    """
+    item = _CURRENT.get("item")
+    if item is not None and item.get_closest_marker("realpip") is None:
+        pytest.fail(f"{item.nodeid} uses a real venv but is not marked @pytest.mark.realpip")
     try:
         return _pipenvs.venv_with_pip(pip_version, python_minor)
     except _pipenvs.MissingPython as exc:
