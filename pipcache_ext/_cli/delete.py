@@ -8,12 +8,14 @@ meant to delete and left in place makes the group a failure.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .._grouping import CacheGroup, group_by_cache_dir
+from .._probing import Settings, cache_dir_error, cache_dir_outcomes
 from ..api import PipCache
 from ..errors import PipCacheError
 from ..models import Interpreter, RemovalResult
@@ -24,6 +26,7 @@ from .terminal import UI
 
 __all__ = ["cmd_delete"]
 
+_PROBE_TIMEOUT = 10.0  # seconds each cache-dir probe may take without --timeout
 _SHOWN_LEFTOVERS = 10  # paths named when a removal left some in place (all of them under -v)
 
 
@@ -84,18 +87,35 @@ def _asks(ui: UI, purge: bool) -> bool:
 
 
 def _jobs(ui: UI, chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
-    """Each interpreter's cache dir, grouped: ``(one job per dir, interpreters that failed)``."""
-    dirs: List[Done[Path]] = run_each(ui, chosen.specs, lambda c: c.dir(), "finding cache dirs")
-    failed: List[Done[Any]] = [d for d in dirs if d.error is not None or d.value is None]
-    located = [d for d in dirs if d not in failed]
+    """Each interpreter's cache dir, grouped: ``(one job per dir, interpreters that failed)``.
+
+    The dirs are the probe's answers (pip's own, asked inside each interpreter, in parallel and
+    kept on disk), not one ``pip cache dir`` per interpreter.
+    """
+    probes: List[Done[Any]] = run_each(ui, chosen.specs, lambda c: c.interpreter, "probing")
+    interpreters = [p.interpreter for p in probes if p.interpreter is not None]
+    timeout = ui.options.timeout if ui.options.timeout is not None else _PROBE_TIMEOUT
+    with ui.progress(f"finding the cache dirs of {len(interpreters)} interpreter(s)"):
+        settings = Settings.current(timeout=timeout)
+        answers = cache_dir_outcomes(interpreters, settings) if interpreters else {}
+    failed: List[Done[Any]] = []
     caches: Dict[Interpreter, PipCache] = {}
     pairs: List[Tuple[Interpreter, Path]] = []
-    for item in located:
-        assert item.interpreter is not None  # noqa: S101 - a dir comes after the probe
-        assert item.cache is not None  # noqa: S101 - every Done from run_each has its PipCache
-        assert item.value is not None  # noqa: S101 - filtered above
-        caches.setdefault(item.interpreter, item.cache)
-        pairs.append((item.interpreter, Path(os.path.realpath(item.value))))
+    for item in probes:
+        if item.interpreter is None:
+            failed.append(item)
+            continue
+        answer = answers[item.interpreter]
+        if isinstance(answer, PipCacheError):
+            failed.append(dataclasses.replace(item, error=answer))
+        elif answer.state != "ok" or answer.cache_dir is None:
+            failed.append(
+                dataclasses.replace(item, error=cache_dir_error(item.interpreter, answer))
+            )
+        else:
+            assert item.cache is not None  # noqa: S101 - every Done from run_each has its PipCache
+            caches.setdefault(item.interpreter, item.cache)
+            pairs.append((item.interpreter, answer.cache_dir))
     jobs = [_Job(group, caches[group.actor]) for group in group_by_cache_dir(pairs)]
     return jobs, failed + chosen.failed
 

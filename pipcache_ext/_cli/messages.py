@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
+from .._pipcmd import last_error_line
 from ..errors import (
     ParseError,
     PipCacheError,
@@ -74,16 +75,12 @@ def pip_error_line(stderr: str) -> Optional[str]:
     """The line of pip's stderr that says what went wrong, without ``ERROR:``; ``None`` if silent.
 
     pip ends a crash with ``ERROR: Exception:`` and a traceback, whose last line names the
-    error; otherwise its last ``ERROR:`` line says it (or, failing both, its last line).
+    error; otherwise its last ``ERROR:`` line says it (see :func:`~._pipcmd.last_error_line`).
     """
-    lines: List[str] = [line.strip() for line in stderr.splitlines() if line.strip()]
-    if not lines:
-        return None
-    errors = [index for index, line in enumerate(lines) if line.startswith("ERROR:")]
-    last_error = errors[-1] if errors else -1
-    traceback = any(line.startswith("Traceback (") for line in lines[last_error + 1 :])
-    line = lines[-1] if traceback or last_error < 0 else lines[last_error]
-    return line[len("ERROR:") :].strip() if line.startswith("ERROR:") else line
+    line = last_error_line(stderr)
+    if line.startswith("ERROR:"):
+        line = line[len("ERROR:") :].strip()
+    return line or None
 
 
 def _with_pip_line(exc: PipCacheError, message: str) -> str:

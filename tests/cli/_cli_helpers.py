@@ -71,26 +71,39 @@ def fake_python(
     pip: Optional[str] = NEWEST,
     pip_action: Optional[str] = None,
 ) -> Path:
-    """``directory/python``: answers the identity probe (discovery's too, with ``cache_dir``) and
-    runs ``pip_action`` (default: print ``cache_dir``, pip's ``cache dir`` answer) for pip."""
+    """``directory/python``: answers the identity probe (the cache-dir question too, with
+    ``cache_dir``; ``None``: pip rejects its configuration) and runs ``pip_action`` (default:
+    print ``cache_dir``, pip's ``cache dir`` answer) for pip, between the bootstrap's markers.
+
+    As the real probe and bootstrap do, the probe's answer carries the nonce it is given (its
+    first argument) and pip's output is marked when ``PIPCACHE_EXT_PIP_NONCE`` is set.
+    """
     exe = directory / "python"
+    pip_cache: Optional[Dict[str, Any]] = None
+    if pip is not None and cache_dir is None:
+        pip_cache = {"command": "cache", "error": "pip rejected its configuration (exit 2)"}
+    elif pip is not None:
+        pip_cache = {
+            "command": "cache", "raw": str(cache_dir), "relative": False,
+            "cache_dir": str(cache_dir),
+        }  # fmt: skip
     answer = {
         "version": "3.11.7", "implementation": "cpython", "executable": str(exe),
         "prefix": str(directory), "base_prefix": str(directory), "pip_version": pip,
-        "pip_location": None, "sys_path": [], "user_site": None,
-        "pip_cache": None if pip is None else {
-            "command": "cache", "raw": str(cache_dir), "relative": False,
-            "cache_dir": str(cache_dir),
-        },
+        "pip_location": None, "sys_path": [], "user_site": None, "pip_cache": pip_cache,
     }  # fmt: skip
     action = pip_action or f"echo '{cache_dir}'"
     directory.mkdir(parents=True, exist_ok=True)
     return write_script(
         exe,
         f"""#!/bin/sh
+mark() {{
+  if [ -n "$PIPCACHE_EXT_PIP_NONCE" ]; then printf '\\n%s%s\\n' "$1" "$PIPCACHE_EXT_PIP_NONCE"; fi
+}}
 case "$2" in
-  *PIPCACHE_EXT_PROBE*) printf '%s\\n' 'PIPCACHE_EXT_PROBE:{json.dumps(answer)}' ;;
-  *) {action} ;;
+  *PIPCACHE_EXT_PROBE*) printf 'PIPCACHE_EXT_PROBE:%s:%s:%s\\n' "$3" '{json.dumps(answer)}' "$3" ;;
+  *) mark PIPCACHE_EXT_PIP_BEGIN:; ( {action} ); status=$?; mark PIPCACHE_EXT_PIP_END:
+     exit $status ;;
 esac
 """,
     )

@@ -340,3 +340,32 @@ def test_leftovers_in_one_of_several_caches_is_partial(
     assert by_dir[str(clean_cache.cache_dir)]["error"] is None
     assert files_under(clean_cache.cache_dir) == set(clean_cache.untouchable)
     assert stuck.exists()
+
+
+def test_cache_dirs_come_from_the_probe_and_the_newest_pip_acts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No ``pip cache dir`` per interpreter: the probe's answers group them, once per dir."""
+    shared, alone = build_cache(tmp_path / "cache-a"), build_cache(tmp_path / "cache-b")
+    log = tmp_path / "pip-runs"
+
+    def python(name: str, cache_dir: Path, pip: str) -> Path:
+        action = f"echo \"$*\" >> '{log}'; echo '{cache_dir}'"
+        return fake_python(tmp_path / name / "bin", cache_dir, pip=pip, pip_action=action)
+
+    older = python("older", shared.cache_dir, "23.0")
+    newer = python("newer", shared.cache_dir, NEWEST)
+    other = python("other", alone.cache_dir, NEWEST)
+    before = files_under(shared.cache_dir) | files_under(alone.cache_dir)
+    args = ["purge", "--dry-run", "--backend", "native"]
+    args += ["--python", older, "--python", newer, "--python", other]
+    document = cli_json(capsys, *args)
+    assert document["exit_code"] == 0
+    first, second = document["results"]
+    assert first["cache_dir"] == str(shared.cache_dir)
+    assert [i["path"] for i in first["interpreters"]] == [str(older), str(newer)]
+    assert first["run_by"] == str(newer)  # the newest pip, though given second
+    assert second["run_by"] == str(other)
+    runs = log.read_text().splitlines() if log.exists() else []
+    assert len([run for run in runs if run.endswith("cache dir")]) <= 2  # the actors' own, if any
+    assert files_under(shared.cache_dir) | files_under(alone.cache_dir) == before

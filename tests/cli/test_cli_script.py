@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List, Set
 
 import pytest
 from _cachetree import Manifest, files_under
@@ -67,13 +67,21 @@ def test_console_script_and_python_m(
     assert files_under(cache.cache_dir) == before
 
 
-def _gone(pid: int) -> bool:
-    """Whether ``pid`` has exited (a zombie waiting for its reaper counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stream:
-            return stream.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
-        return True
+def _alive_in(groups: Set[int]) -> List[int]:
+    """The processes of the process ``groups`` still running (zombies count as gone)."""
+    alive = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        state, group = fields[0], int(fields[2])
+        if group in groups and state != "Z":
+            alive.append(int(entry))
+    return alive
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process is POSIX")
@@ -81,7 +89,7 @@ def test_ctrl_c_exits_130_at_once_and_leaves_no_child(
     tmp_path: Path, isolated_env: Dict[str, str]
 ) -> None:
     pids = tmp_path / "pids"
-    hang = f"echo $$ >> '{pids}'; exec sleep 600"  # the pid is the sleep's: exec replaces sh
+    hang = f"echo $$ >> '{pids}'; exec sleep 600"  # $$: the script, leader of its process group
     pythons = [fake_python(tmp_path / n / "bin", tmp_path / "c", pip_action=hang) for n in "abc"]
     argv = [str(console_script()), "info"]
     for python in pythons:
@@ -95,8 +103,9 @@ def test_ctrl_c_exits_130_at_once_and_leaves_no_child(
             if pids.exists() and len(pids.read_text().split()) == 3:
                 break
             time.sleep(0.05)
-        children = [int(pid) for pid in pids.read_text().split()]
-        assert len(children) == 3, "the three pips did not all start"
+        groups = {int(pid) for pid in pids.read_text().split()}
+        assert len(groups) == 3, "the three pips did not all start"
+        assert all(_alive_in({group}) for group in groups)
         process.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
         try:
@@ -105,12 +114,12 @@ def test_ctrl_c_exits_130_at_once_and_leaves_no_child(
             pytest.fail("pipcache-ext did not exit within 3 s of SIGINT")
         assert process.returncode == 130
         assert err.decode().endswith("pipcache-ext: interrupted\n")
-        while not all(_gone(pid) for pid in children) and time.monotonic() - interrupted < 3:
+        while _alive_in(groups) and time.monotonic() - interrupted < 3:
             time.sleep(0.05)
-        assert [pid for pid in children if not _gone(pid)] == []
+        assert _alive_in(groups) == []
     finally:
         process.kill()
         process.communicate()
-        for pid in [int(p) for p in pids.read_text().split()] if pids.exists() else []:
+        for group in [int(p) for p in pids.read_text().split()] if pids.exists() else []:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
