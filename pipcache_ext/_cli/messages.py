@@ -26,6 +26,8 @@ __all__ = ["cli_message", "hint", "pip_error_line", "remedy_text"]
 #: Each remedy as a command-line user acts on it.
 _CLI_WORDS: Dict[str, str] = {
     "force": "Pass --force if this really is a dedicated pip cache.",
+    "force-native": "Remove the link, or pass --force to clean the cache in-process without"
+    " following it.",
     "timeout": "pass a larger --timeout if it is just slow",
     "backend-native": "use --backend native (or auto), or upgrade pip",
     "install-pip": "install it with '{subject} -m ensurepip' or your system's package manager",
@@ -37,6 +39,7 @@ _CLI_WORDS: Dict[str, str] = {
 # error's message when the raise site (or an error that wraps another) gave no ``remedy=``.
 _RECOGNISABLE: Tuple[RemedyAction, ...] = (
     "force",
+    "force-native",
     "timeout",
     "backend-native",
     "utf8-locale",
@@ -45,8 +48,9 @@ _RECOGNISABLE: Tuple[RemedyAction, ...] = (
 
 
 def remedy_text(remedy: Remedy) -> str:
-    """``remedy`` in the command line's words."""
-    return _CLI_WORDS[remedy.action].format(subject=remedy.subject)
+    """``remedy`` in the command line's words (the library's, for an action this CLI predates)."""
+    words = _CLI_WORDS.get(remedy.action)
+    return remedy.library_text() if words is None else words.format(subject=remedy.subject)
 
 
 def _remedy_of(exc: PipCacheError, text: str) -> Optional[Remedy]:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Optional, get_args
 
 import pytest
 
-from pipcache_ext import InterpreterError, PipCacheError, PipCommandError, Remedy
+from pipcache_ext import (
+    InterpreterError,
+    PipCacheError,
+    PipCommandError,
+    Remedy,
+    UnsafeOperationError,
+)
 from pipcache_ext._cli.messages import cli_message, pip_error_line, remedy_text
+from pipcache_ext.errors import RemedyAction
 
 
 def _pip_error(stderr: str, message: str = "'pip cache purge' failed") -> PipCommandError:
@@ -93,3 +100,26 @@ def test_a_failed_pip_run_shows_pips_last_error_line() -> None:
     assert message.endswith("; pip said: OSError: [Errno 30] Read-only file system: '/c/http'")
     said = cli_message(_pip_error("ERROR: it broke\n", "failed: it broke"))
     assert said == "failed: it broke"  # already in the message: not repeated
+
+
+def test_every_remedy_has_the_clis_own_words() -> None:
+    for action in get_args(RemedyAction):
+        words = remedy_text(Remedy(action, "/v/bin/python"))
+        assert words
+        assert "force=True" not in words
+        assert "backend='native'" not in words
+        assert "larger timeout" not in words
+        assert "info()" not in words
+
+
+def test_a_link_pip_would_follow_asks_for_force_in_cli_words() -> None:
+    error = UnsafeOperationError(
+        "Refusing to let pip clean /c: /c/wheels is a symbolic link to /home/u.",
+        path=Path("/c/wheels"),
+        target=Path("/home/u"),
+        remedy=Remedy("force-native"),
+    )
+    assert cli_message(error) == (
+        "Refusing to let pip clean /c: /c/wheels is a symbolic link to /home/u. Remove the link,"
+        " or pass --force to clean the cache in-process without following it."
+    )
