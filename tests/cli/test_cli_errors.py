@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -13,6 +17,7 @@ from conftest import venv_or_fail
 from pytest_mock import MockerFixture
 
 from pipcache_ext import PipCache
+from pipcache_ext.__main__ import main
 
 pytest_plugins = ["_cli_fixtures"]
 
@@ -230,3 +235,62 @@ def test_a_failed_pip_run_shows_pips_own_last_error_line(
     assert entry["error"]["type"] == "PipCommandError"
     assert "pip said: PermissionError: [Errno 13] Permission denied" in entry["error"]["message"]
     assert files_under(manifest.cache_dir) == before
+
+
+def _as_nobody(argv: List[str], out: Path, err: Path) -> int:
+    """``main(argv)`` in a forked child switched to uid/gid 65534; stdout, stderr to files."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 99
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            with out.open("w") as stdout, err.open("w") as stderr:
+                sys.stdout, sys.stderr = stdout, stderr
+                code = main(argv)
+        finally:
+            os._exit(code)
+    status = os.waitpid(pid, 0)[1]
+    return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="needs root, to run the command as an unprivileged user (root reads any directory)",
+)
+def test_a_python_under_an_unreadable_directory_is_one_failure_among_several(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shared = Path(tempfile.mkdtemp(prefix="pipcache-ext-nobody-"))
+    try:
+        shared.chmod(0o777)  # the unprivileged user reads the fakes and writes its output here
+        monkeypatch.setenv("XDG_CACHE_HOME", str(shared / "xdg"))
+        cache = build_cache(shared / "cache").cache_dir
+        first = fake_python(shared / "a" / "bin", cache)
+        last = fake_python(shared / "b" / "bin", cache)
+        for path in (shared / "a", shared / "a" / "bin", shared / "b", shared / "b" / "bin"):
+            path.chmod(0o755)
+        locked = shared / "locked"
+        fake_python(locked / "bin", cache)
+        locked.chmod(0)  # root's, unreadable for everyone else: stat() of what is under it fails
+        hidden = locked / "bin" / "python"
+        out, err = shared / "out.json", shared / "err.txt"
+        pythons = ["--python", str(first), "--python", str(hidden), "--python", str(last)]
+        for verb in (["dir"], ["info"], ["purge", "--dry-run"]):
+            code = _as_nobody(["--json", *verb, "--backend", "native", *pythons], out, err)
+            document = json.loads(out.read_text())
+            assert (code, document["exit_code"]) == (3, 3), verb
+            (line,) = err.read_text().splitlines()
+            assert line.startswith(f"pipcache-ext: error: {hidden}")
+            (failed,) = [e for e in document["results"] if e["error"] is not None]
+            assert failed["error"]["type"] == "InterpreterError"
+            assert failed["error"]["interpreter"] == str(hidden)
+            answered = [e for e in document["results"] if e["error"] is None]
+            assert answered, verb
+            assert all(
+                cache == Path(e.get("cache_dir") or e["info"]["cache_dir"]) for e in answered
+            )
+    finally:
+        (shared / "locked").chmod(0o755)
+        shutil.rmtree(shared)
