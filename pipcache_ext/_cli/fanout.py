@@ -83,7 +83,7 @@ def attempt(options: Options, spec: Spec, action: Callable[[PipCache], T]) -> Do
         interpreter = cache.interpreter
     except PipCacheError as exc:
         return Done(given, error=exc, cache=cache)
-    except OSError as exc:  # e.g. EACCES from a parent directory, before issue 8's fix lands
+    except OSError as exc:  # the library types these; should one get through, it is this one's
         return Done(given, error=_os_error(exc, given, None), cache=cache)
     try:
         return Done(given, interpreter, action(cache), cache=cache)
