@@ -255,22 +255,15 @@ def logging_error(
     """
     if _LOGGING_ERROR not in completed.stderr:
         return None
-    remedy = Remedy("utf8-locale")
-    problem = (
+    return ParseError(
         f"{what} for {interpreter.path} could not print its output (a logging error, usually an"
-        " undecodable path under a non-UTF-8 locale)"
-    )
-    # ParseError takes no remedy yet: build the same message and set the remedy on it.
-    error = ParseError(
-        f"{problem}; {remedy.library_text()}",
+        " undecodable path under a non-UTF-8 locale);",
         text=completed.stderr,
         pip_version=interpreter.pip_version,
         argv=completed.argv,
         interpreter=interpreter.path,
+        remedy=Remedy("utf8-locale"),
     )
-    error.problem = problem
-    error.remedy = remedy
-    return error
 
 
 def pip_failure(
