@@ -38,7 +38,8 @@ def parallel_map(
     :raises KeyboardInterrupt: (from the calling thread, ``on_done`` or ``fn``) after killing
         every live child and cancelling pending work, without waiting for running work; new
         children are refused until the workers have returned.
-    :raises Exception: the first exception ``fn`` raised, in the items' order, once all are done.
+    :raises Exception: the first exception ``fn`` raised, in the items' order, once all are done;
+        one raised by ``on_done`` at once, after stopping the work as an interrupt does.
     """
     if not items:
         return []
@@ -49,7 +50,7 @@ def parallel_map(
                 results.append(fn(item))
                 if on_done is not None:
                     on_done(count)
-        except BaseException:
+        except KeyboardInterrupt:
             interrupt()()  # kill every live child; no worker of ours to wait for
             raise
         return results

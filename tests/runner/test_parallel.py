@@ -145,3 +145,18 @@ def test_sigint_with_three_hanging_children_exits_at_once(tmp_path: Path) -> Non
         process.kill()
         process.wait()
         kill_quietly(wait_for_files(_pid_files(tmp_path, "spid", 3)))
+
+
+def test_an_interrupt_in_one_worker_mode_leaves_children_allowed(tmp_path: Path) -> None:
+    fast = write_script(tmp_path / "fast", "#!/bin/sh\nexit 0\n")
+
+    def work(n: int) -> int:
+        if n == 1:
+            raise KeyboardInterrupt
+        return run([str(fast)], SH_ENV, 10).returncode
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel_map(work, [0, 1, 2], workers=1)
+    with pytest.raises(ValueError, match="plain"):
+        parallel_map(int, ["plain"], workers=1)
+    assert run([str(fast)], SH_ENV, 10).returncode == 0
