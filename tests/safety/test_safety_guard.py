@@ -15,6 +15,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Dict, Iterator, Union
 
@@ -37,7 +38,7 @@ from pipcache_ext import PipCache, PipCacheError, RemovalResult, UnsafeOperation
 
 pytestmark = pytest.mark.realpip
 
-ACCOUNT = "pipcache-ext-guard"
+ACCOUNT_PREFIX = "pipcache-ext-guard-"  # + the pid: parallel workers do not share an account
 HOME_CANARIES = {".bashrc": b"alias ll='ls -l'\n", "project/main.py": b"print(1)\n"}
 
 
@@ -54,8 +55,21 @@ def _call(
         return exc
 
 
-def _userdel() -> None:
-    subprocess.run(["userdel", ACCOUNT], capture_output=True, check=False, timeout=60)
+def _account_tool(*argv: str) -> subprocess.CompletedProcess[str]:
+    """useradd/userdel, retried while another process holds the passwd lock."""
+    for _attempt in range(20):
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+        if "lock" not in done.stderr.lower():
+            return done
+        time.sleep(0.25)
+    return done
+
+
+def _remove_stale_accounts() -> None:
+    """Accounts of interrupted runs: ours by name, their temp home gone."""
+    for entry in pwd.getpwall():
+        if entry.pw_name.startswith(ACCOUNT_PREFIX) and not os.path.exists(entry.pw_dir):
+            _account_tool("userdel", entry.pw_name)
 
 
 @pytest.fixture
@@ -67,18 +81,18 @@ def other_home(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("useradd/userdel are not installed")
     home = real(tmp_path) / "homes" / "guard"
     home.mkdir(parents=True)
-    _userdel()  # a leftover of an interrupted run
-    made = subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--home-dir", str(home),
-         "--shell", "/usr/sbin/nologin", ACCOUNT],
-        capture_output=True, text=True, check=False, timeout=60,
+    _remove_stale_accounts()
+    account = f"{ACCOUNT_PREFIX}{os.getpid()}"
+    made = _account_tool(
+        "useradd", "--system", "--no-create-home", "--home-dir", str(home),
+        "--shell", "/usr/sbin/nologin", account,
     )  # fmt: skip
     assert made.returncode == 0, f"useradd failed: {made.stderr}"
     try:
         assert str(home) in {entry.pw_dir for entry in pwd.getpwall()}
         yield home
     finally:
-        _userdel()
+        _account_tool("userdel", account)
 
 
 @pytest.mark.parametrize("backend", ["native", "auto"])

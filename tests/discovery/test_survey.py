@@ -8,19 +8,22 @@ from typing import Dict, List
 import _pipenvs
 import pytest
 from _cachetree import build_cache
+from _discovery_fakes import fake_python, make_venv, script
 from conftest import venv_or_fail, write_script
 
 from pipcache_ext import (
     CacheDisabledError,
     CacheReport,
+    Interpreter,
     InterpreterError,
     PipCache,
     PipNotFoundError,
     survey,
 )
 from pipcache_ext import _survey as survey_module
+from pipcache_ext._discovery import discover
 
-pytestmark = pytest.mark.realpip
+pytest_plugins = ["_discovery_fixtures"]
 
 
 def _venv_with_config(root: Path, name: str, config: str) -> Path:
@@ -50,6 +53,7 @@ def count_measures(monkeypatch: pytest.MonkeyPatch) -> List[Path]:
     return measured
 
 
+@pytest.mark.realpip
 def test_interpreters_grouped_by_cache_dir(
     tmp_path: Path, isolated_env: Dict[str, str], count_measures: List[Path]
 ) -> None:
@@ -85,6 +89,7 @@ def test_interpreters_grouped_by_cache_dir(
     assert len(rows) == 4
 
 
+@pytest.mark.realpip
 def test_legacy_and_modern_pips_share_a_dir(
     cache_env: Dict[str, str], tmp_path: Path, count_measures: List[Path]
 ) -> None:
@@ -102,6 +107,7 @@ def test_legacy_and_modern_pips_share_a_dir(
     assert count_measures == [row.cache_dir]
 
 
+@pytest.mark.realpip
 def test_native_backend_measures_in_process(cache_env: Dict[str, str]) -> None:
     interpreter = PipCache(venv_or_fail("26.3", "3.12"), env=cache_env).interpreter
     (row,) = survey([interpreter], env=cache_env, backend="native", use_cache=False)
@@ -109,6 +115,7 @@ def test_native_backend_measures_in_process(cache_env: Dict[str, str]) -> None:
     assert (row.info.backend, row.info.exact) == ("native", True)
 
 
+@pytest.mark.realpip
 def test_discovery_failures_get_rows_and_never_abort(
     tmp_path: Path, isolated_env: Dict[str, str]
 ) -> None:
@@ -122,3 +129,68 @@ def test_discovery_failures_get_rows_and_never_abort(
     assert {bin_dir / "python3.99", bin_dir / "python3.98"} <= failed
     # the running interpreter was still surveyed
     assert any(row.info is not None or row.interpreters for row in rows)
+
+
+# -- the interpreters given are the ones returned ----------------------------------------------
+
+
+@pytest.fixture
+def actors(monkeypatch: pytest.MonkeyPatch) -> List[Interpreter]:
+    """Record the interpreter that measures each dir."""
+    chosen: List[Interpreter] = []
+    real = survey_module._measure
+
+    def spy(cache_dir: Path, users: object, actor: Interpreter, **kwargs: object) -> CacheReport:
+        chosen.append(actor)
+        return real(cache_dir, users, actor, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(survey_module, "_measure", spy)
+    return chosen
+
+
+def test_survey_keeps_the_interpreters_it_is_given(
+    tmp_path: Path, context, isolated_env: Dict[str, str], actors: List[Interpreter]
+) -> None:
+    shared = build_cache(tmp_path / "shared")
+    bindir = tmp_path / "bin"
+    # "z" sorts after "a": the old survey took the greatest path among equal pips
+    first = fake_python(bindir / "python3.12", version="3.12.1", cache_dir=str(shared.cache_dir))
+    (bindir / "python3").symlink_to("python3.12")
+    base = fake_python(tmp_path / "z" / "bin" / "python3", cache_dir=str(shared.cache_dir))
+    make_venv(tmp_path / "a-venv", base)
+    ctx = context(path=[bindir, tmp_path / "a-venv" / "bin"])
+    found = discover(ctx, sources=["path"]).result.interpreters
+    given = sorted(found, key=lambda i: i.path != bindir / "python3")  # the bin/ one first
+    assert [i.path for i in given] == [bindir / "python3", tmp_path / "a-venv" / "bin" / "python"]
+    assert given[0].aliases == (first,)
+
+    (row,) = survey(given, env=ctx.env, backend="native", use_cache=False)
+
+    assert row.error is None
+    assert row.cache_dir == shared.cache_dir
+    assert row.interpreters == tuple(given)
+    assert all(kept is mine for kept, mine in zip(row.interpreters, given))
+    assert row.interpreters[0].sources == ("path",)  # not ("explicit",)
+    assert row.interpreters[0].aliases == (first,)
+    assert row.info is not None
+    assert row.info.wheel_count == shared.wheel_count
+    assert actors == [given[0]]  # same pip version: the first given measures the dir
+    (row,) = survey(given[::-1], env=ctx.env, backend="native", use_cache=False)
+    assert actors[-1] is given[1]
+
+
+def test_survey_of_a_given_interpreter_that_fails_keeps_it_in_its_row(
+    tmp_path: Path, context, isolated_env: Dict[str, str]
+) -> None:
+    python = fake_python(tmp_path / "bin" / "python3")
+    ctx = context(path=[python.parent])
+    (interpreter,) = discover(ctx, sources=["path"], use_cache=False).result.interpreters
+    script(python, "#!/bin/sh\necho 'I changed my mind' >&2\nexit 3\n")  # broken since
+
+    (row,) = survey([interpreter], env=ctx.env, use_cache=False)
+
+    assert row.interpreters == (interpreter,)
+    assert row.interpreters[0] is interpreter
+    assert (row.cache_dir, row.info) == (None, None)
+    assert isinstance(row.error, InterpreterError)
+    assert "exited with code 3 and said: I changed my mind" in str(row.error)

@@ -29,7 +29,7 @@ from pipcache_ext._parsers import (
     parse_removal,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 GOLDEN = sorted(DATA.glob("pip-*/*.json"))
 
 

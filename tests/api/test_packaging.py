@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flit_core import buildapi  # in the [test] extra
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture(scope="module")
