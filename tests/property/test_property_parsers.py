@@ -66,9 +66,8 @@ RESULTS = {
 def test_a_parser_answers_or_raises_parse_error(name: str, text: str, pip: Any) -> None:
     try:
         result = PARSERS[name](text, pip)
-    except ParseError as exc:
-        assert exc.text is not None
-        return
+    except ParseError:
+        return  # the one error a parser may raise
     assert isinstance(result, RESULTS[name])
     if isinstance(result, list):
         assert all(isinstance(item, (CachedWheel, Path)) for item in result)
