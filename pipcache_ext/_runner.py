@@ -30,8 +30,6 @@ __all__ = [
     "allow_new_children",
     "interrupt",
     "kill_all",
-    "pip_argv",
-    "pip_environment",
     "run",
 ]
 
@@ -373,24 +371,3 @@ def _drain(stream: IO[bytes], sink: _Sink) -> None:  # pragma: no cover - Window
     with contextlib.suppress(OSError, ValueError):  # closed under us
         for data in iter(lambda: stream.read(_CHUNK), b""):
             sink.add(data)
-
-
-# -- moved to _pipcmd ------------------------------------------------------------------------
-# pip's argv and environment live in pipcache_ext._pipcmd; these names stay importable from here
-# until api.py uses _pipcmd (then they go).
-
-
-def pip_environment(
-    base: Optional[Mapping[str, str]], python_version: Tuple[int, ...]
-) -> Dict[str, str]:
-    """Moved to :func:`pipcache_ext._pipcmd.pip_environment`."""
-    from ._pipcmd import pip_environment as moved  # noqa: PLC0415 - _pipcmd imports this module
-
-    return moved(base, python_version)
-
-
-def pip_argv(executable: os.PathLike[str] | str, args: Sequence[str]) -> Tuple[str, ...]:
-    """Moved to :func:`pipcache_ext._pipcmd.pip_argv`."""
-    from ._pipcmd import pip_argv as moved  # noqa: PLC0415 - _pipcmd imports this module
-
-    return moved(executable, args)

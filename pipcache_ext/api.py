@@ -8,13 +8,12 @@ from typing import List, Mapping, Optional, get_args
 
 from ._backends import CacheBackend
 from ._backends.command import PipCommand
-from ._backends.command import cache_dir_error as cache_dir_error  # noqa: PLC0414 - for _survey
 from ._backends.native import NativeBackend
 from ._backends.pip import PipBackend
 from ._guard import ensure_looks_like_a_cache, ensure_safe_to_purge
-from ._interpreters import PythonSpec, probe_interpreter
 from ._patterns import validate_pattern
 from ._pipversions import PipVersion, features, parse_pip_version
+from ._probing import PythonSpec, probe_interpreter
 from ._runner import Runner, run
 from .errors import PipNotFoundError, Remedy
 from .models import Backend, BackendChoice, CachedWheel, CacheInfo, Interpreter, RemovalResult

@@ -7,17 +7,15 @@ from inside the interpreter); everything else is read and deleted here
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import List, Optional
 
 from .. import _parsers
 from .._native import native_info, native_list, native_purge, native_remove
 from .._pipversions import features
-from .._scripts import PROBE, PROBE_CACHE_DIR_MODE
-from ..errors import PipCommandError
+from .._probing import cache_dir_error, probe_cache_dir
 from ..models import Backend, CachedWheel, CacheInfo, RemovalResult
-from .command import PipCommand, cache_dir_error
+from .command import PipCommand
 
 __all__ = ["NativeBackend"]
 
@@ -51,26 +49,12 @@ class NativeBackend:
 
     def _legacy_dir(self) -> Path:
         """Ask a pip 8.0-20.0, inside its interpreter, which cache dir it uses (spec §3.7)."""
-        interpreter = self._pip.interpreter
-        argv = (os.fspath(interpreter.executable), "-c", PROBE, PROBE_CACHE_DIR_MODE)
-        completed = self._pip.execute(
-            argv, f"asking pip {interpreter.pip_version} for its cache dir"
+        pip = self._pip
+        answer = probe_cache_dir(
+            pip.interpreter, env=pip.env, timeout=pip.timeout, runner=pip.runner, use_cache=False
         )
-        data = _parsers.probe_data(completed.stdout)
-        if completed.returncode != 0 or data is None:
-            detail = (completed.stderr.strip() or completed.stdout.strip())[-500:] or "no output"
-            raise PipCommandError(
-                f"{interpreter.path} could not tell its pip's cache dir: {detail}",
-                argv=completed.argv,
-                returncode=completed.returncode,
-                stdout=completed.stdout,
-                stderr=completed.stderr,
-                pip_version=interpreter.pip_version,
-                interpreter=interpreter.path,
-            )
-        answer = _parsers.pip_cache_answer(data, interpreter)
         if answer.state != "ok" or answer.cache_dir is None:
-            raise cache_dir_error(interpreter, answer)
+            raise cache_dir_error(pip.interpreter, answer)
         return answer.cache_dir
 
     def info(self) -> CacheInfo:

@@ -34,6 +34,7 @@ class Recorder:
         return run(argv, env, timeout)
 
 
+@pytest.mark.realpip
 def test_the_interpreter_is_probed_once(
     newest: Path, cache_env: Dict[str, str], fixture_cache: Manifest
 ) -> None:
@@ -48,6 +49,7 @@ def test_the_interpreter_is_probed_once(
     assert [c[2] for c in recorder.calls].count(PROBE) == 1
 
 
+@pytest.mark.realpip
 def test_an_interpreter_object_is_not_probed_again(
     newest: Path, cache_env: Dict[str, str], mocker: MockerFixture
 ) -> None:
@@ -59,6 +61,7 @@ def test_an_interpreter_object_is_not_probed_again(
     assert spy.call_count == 0
 
 
+@pytest.mark.realpip
 def test_a_venv_dir_and_its_python_are_the_same_interpreter(
     newest: Path, isolated_env: Dict[str, str]
 ) -> None:
@@ -78,6 +81,7 @@ def test_the_running_interpreter_is_the_default(isolated_env: Dict[str, str]) ->
     assert interpreter.prefix == Path(sys.prefix)
 
 
+@pytest.mark.realpip
 @pytest.mark.parametrize("backend", ["pip", "native"])
 @pytest.mark.parametrize("operation", ["purge", "remove *", "remove six"])
 def test_a_home_directory_cache_is_refused_without_force(
@@ -104,6 +108,7 @@ def test_a_home_directory_cache_is_refused_without_force(
     assert set(manifest.untouchable) <= files_under(home)
 
 
+@pytest.mark.realpip
 @pytest.mark.parametrize("backend", ["pip", "native"])
 def test_a_root_cache_is_refused(newest: Path, isolated_env: Dict[str, str], backend: str) -> None:
     cache = PipCache(newest, env={**isolated_env, "PIP_CACHE_DIR": "/"}, backend=backend)  # type: ignore[arg-type]
@@ -113,6 +118,7 @@ def test_a_root_cache_is_refused(newest: Path, isolated_env: Dict[str, str], bac
         cache.remove("six")
 
 
+@pytest.mark.realpip
 def test_native_backend_on_a_modern_pip(
     newest: Path, cache_env: Dict[str, str], fixture_cache: Manifest
 ) -> None:

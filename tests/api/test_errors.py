@@ -34,7 +34,8 @@ def newest(isolated_env: Dict[str, str]) -> Path:
 
 def _fake_python(tmp_path: Path, pip_action: str, *, pip_version: str = "26.3") -> Path:
     """A shell script that answers the probe like Python 3.11 with ``pip_version``, then runs
-    ``pip_action`` (shell) whenever it is asked to run pip."""
+    ``pip_action`` (shell) whenever it is asked to run pip, between the markers the real
+    bootstrap prints around pip's output."""
     answer = json.dumps({
         "version": "3.11.7", "implementation": "cpython", "executable": str(tmp_path / "python"),
         "prefix": str(tmp_path), "base_prefix": str(tmp_path), "pip_version": pip_version,
@@ -45,7 +46,9 @@ def _fake_python(tmp_path: Path, pip_action: str, *, pip_version: str = "26.3") 
         f"""#!/bin/sh
 case "$2" in
   *PIPCACHE_EXT_PROBE*) echo 'PIPCACHE_EXT_PROBE:{answer}' ;;
-  *) {pip_action} ;;
+  *) printf '\\n%s%s\\n' PIPCACHE_EXT_PIP_BEGIN: "$PIPCACHE_EXT_PIP_NONCE"
+     ( {pip_action} ); status=$?
+     printf '\\n%s%s\\n' PIPCACHE_EXT_PIP_END: "$PIPCACHE_EXT_PIP_NONCE"; exit $status ;;
 esac
 """,
     )
@@ -130,6 +133,7 @@ def test_hanging_pip_is_killed(tmp_path: Path, fixture_cache: Manifest) -> None:
 # -- pip that is missing, old or disabled ------------------------------------------------------
 
 
+@pytest.mark.realpip
 def test_python_without_pip(isolated_env: Dict[str, str]) -> None:
     venv = venv_or_fail(None, "3.12")
     cache = PipCache(venv, env=isolated_env)
@@ -140,6 +144,7 @@ def test_python_without_pip(isolated_env: Dict[str, str]) -> None:
             operation()
 
 
+@pytest.mark.realpip
 def test_pip_without_cache_command(cache_env: Dict[str, str], fixture_cache: Manifest) -> None:
     venv = venv_or_fail("20.0.2", "3.11")
     before = files_under(fixture_cache.cache_dir)
@@ -158,6 +163,7 @@ def test_pip_without_cache_command(cache_env: Dict[str, str], fixture_cache: Man
     assert files_under(fixture_cache.cache_dir) == before
 
 
+@pytest.mark.realpip
 @pytest.mark.parametrize("pip_version", ["20.1", NEWEST])
 @pytest.mark.parametrize("how", ["env", "config"])
 def test_disabled_cache(
@@ -180,6 +186,7 @@ def test_disabled_cache(
     assert files_under(fixture_cache.cache_dir) == before
 
 
+@pytest.mark.realpip
 @pytest.mark.parametrize("pip_version", ["20.1", NEWEST])
 def test_cache_dir_owned_by_another_user(
     isolated_env: Dict[str, str], tmp_path: Path, pip_version: str
@@ -205,6 +212,7 @@ def test_cache_dir_owned_by_another_user(
         cache_dir.chmod(0o700)
 
 
+@pytest.mark.realpip
 def test_malformed_config_is_a_command_error(
     cache_env: Dict[str, str], tmp_path: Path, newest: Path
 ) -> None:
@@ -261,6 +269,7 @@ def test_parse_error_of_remove_keeps_the_text(tmp_path: Path) -> None:
 # -- patterns ----------------------------------------------------------------------------------
 
 
+@pytest.mark.realpip
 @pytest.mark.parametrize("pattern", ["", "wheels/six", "..\\six", "/"])
 def test_invalid_patterns_change_nothing(
     cache_env: Dict[str, str], fixture_cache: Manifest, newest: Path, pattern: str
@@ -278,6 +287,7 @@ def test_invalid_patterns_change_nothing(
 # -- the environment pip runs in ---------------------------------------------------------------
 
 
+@pytest.mark.realpip
 def test_pip_folder_in_cwd_does_not_shadow_pip(
     cache_env: Dict[str, str], fixture_cache: Manifest, newest: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -292,6 +302,7 @@ def test_pip_folder_in_cwd_does_not_shadow_pip(
     assert cache.info().wheel_count == fixture_cache.wheel_count
 
 
+@pytest.mark.realpip
 def test_relative_cache_dir_resolves_against_the_callers_cwd(
     isolated_env: Dict[str, str], newest: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -300,6 +311,7 @@ def test_relative_cache_dir_resolves_against_the_callers_cwd(
     assert cache.dir() == tmp_path.resolve() / "rel" / "cache"
 
 
+@pytest.mark.realpip
 def test_hostile_pip_environment_is_neutralised(
     cache_env: Dict[str, str], fixture_cache: Manifest, newest: Path
 ) -> None:
@@ -317,6 +329,7 @@ def test_hostile_pip_environment_is_neutralised(
     assert result.warnings == ('No matching packages for pattern "nomatch"',)
 
 
+@pytest.mark.realpip
 def test_default_cache_dir_follows_the_isolated_home(
     isolated_env: Dict[str, str], newest: Path
 ) -> None:

@@ -12,6 +12,7 @@ from conftest import venv_or_fail
 
 from pipcache_ext import PipCache
 from pipcache_ext._native import native_info
+from pipcache_ext._probing import probe_cache_dir
 
 pytestmark = pytest.mark.realpip
 
@@ -92,4 +93,6 @@ def test_legacy_probe_agrees_with_pip_cache_dir(
         config.write_text(f"[global]\ncache-dir = {tmp_path / 'conf-cache'}\n")
         env["PIP_CONFIG_FILE"] = str(config)
     cache = PipCache(venv, env=env)
-    assert cache._legacy_dir() == cache.dir()
+    answer = probe_cache_dir(cache.interpreter, env=env, use_cache=False)
+    assert answer.state == "ok"
+    assert answer.cache_dir == cache.dir()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import sys
 from pathlib import Path
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence
 
 import _pipenvs
 import pytest
@@ -406,12 +405,3 @@ def test_a_logging_error_is_a_parse_error_with_the_locale_remedy() -> None:
 )
 def test_last_error_line(stderr: str, expected: str) -> None:
     assert last_error_line(stderr) == expected
-
-
-def test_pip_argv_is_still_importable_from_the_runner() -> None:
-    from pipcache_ext import _runner
-
-    argv: Tuple[str, ...] = _runner.pip_argv(sys.executable, ["cache", "dir"])
-    assert argv == _pipcmd.pip_argv(sys.executable, ["cache", "dir"])
-    assert argv[1] == "-c"
-    assert _runner.pip_environment({}, (3, 12)) == _pipcmd.pip_environment({}, (3, 12))
