@@ -3,59 +3,74 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ._discovery import DiscoveryContext, discover
+from ._grouping import CacheGroup, group_by_cache_dir
 from ._native import native_info
+from ._parallel import parallel_map
 from ._parsers.probe import PipCacheDirAnswer
-from ._pipversions import PipVersion, features, parse_pip_version
-from .api import PipCache, cache_dir_error
+from ._probing import Settings, cache_dir_error, cache_dir_outcomes
+from .api import PipCache
 from .errors import InterpreterError, PipCacheError
 from .models import BackendChoice, CacheInfo, CacheReport, Interpreter
 
 __all__ = ["survey"]
 
-# Discovery probes of a survey never wait longer than this, whatever the info timeout is:
-# one hanging interpreter must not hold the whole survey for a minute.
+# Probes of a survey never wait longer than this, whatever the info timeout is: one hanging
+# interpreter must not hold the whole survey for a minute.
 _PROBE_TIMEOUT = 10.0
 
-
-def _row_error(interpreter: Interpreter, answer: Optional[PipCacheDirAnswer]) -> PipCacheError:
-    if answer is None:
-        message = f"{interpreter.path}: its pip did not say which cache dir it uses"
-        return PipCacheError(message, interpreter=interpreter.path)
-    return cache_dir_error(interpreter, answer)
+_Outcome = Union[PipCacheDirAnswer, PipCacheError]
 
 
-def _rank(interpreter: Interpreter) -> Tuple[bool, Tuple[int, ...], str]:
-    """Which interpreter measures a shared dir: the one whose pip is newest (its info says most)."""
-    version = parse_pip_version(interpreter.pip_version or "") or PipVersion(0, 0)
-    return (features(version).has_cache, tuple(version), str(interpreter.path))
-
-
-def _measure(
+def _measure(  # noqa: PLR0913 - keyword-only options
     cache_dir: Path,
     users: Tuple[Interpreter, ...],
+    actor: Interpreter,
     *,
     backend: BackendChoice,
     env: Optional[Mapping[str, str]],
     timeout: float,
 ) -> CacheReport:
-    """One ``info()`` for one cache dir, through the best of the interpreters using it."""
-    chosen = max(users, key=_rank)
+    """One ``info()`` for one cache dir, through ``actor`` (``_grouping.choose_actor``'s)."""
     try:
-        cache = PipCache(chosen, env=env, timeout=timeout, backend=backend)
+        cache = PipCache(actor, env=env, timeout=timeout, backend=backend)
         info: CacheInfo
         if cache.backend == "native":
             # the dir is known from the probe: no need to ask pip again
-            info = native_info(cache_dir, pip_version=chosen.pip_version)
+            info = native_info(cache_dir, pip_version=actor.pip_version)
         else:
             info = cache.info()
     except PipCacheError as exc:
         return CacheReport(cache_dir, users, None, exc)
     return CacheReport(cache_dir, users, info, None)
+
+
+def _discovered(
+    env: Optional[Mapping[str, str]], timeout: float, use_cache: bool
+) -> Tuple[List[Interpreter], Dict[Interpreter, _Outcome], List[CacheReport]]:
+    """Discovery's interpreters, their cache-dir answers (one probe each), and its failures."""
+    ctx = DiscoveryContext.current(env, timeout=timeout)
+    discovered = discover(ctx, use_cache=use_cache, pip_cache=True)
+    interpreters = list(discovered.result.interpreters)
+    outcomes: Dict[Interpreter, _Outcome] = {}
+    for interpreter in interpreters:
+        answer = discovered.pip_cache.get(interpreter)
+        outcomes[interpreter] = (
+            answer
+            if answer is not None
+            else PipCacheError(
+                f"{interpreter.path}: its pip did not say which cache dir it uses",
+                interpreter=interpreter.path,
+            )
+        )
+    failures = [
+        CacheReport(None, (), None, InterpreterError(failure.reason, interpreter=failure.path))
+        for failure in discovered.result.failures
+    ]
+    return interpreters, outcomes, failures
 
 
 def survey(
@@ -75,45 +90,45 @@ def survey(
     reason in ``error``; candidates discovery could not run get rows with no interpreter. One bad
     interpreter never aborts the survey.
 
-    :param interpreters: the interpreters to survey; ``None`` discovers them
-        (:func:`~pipcache_ext.discover_interpreters`).
+    :param interpreters: the interpreters to survey, returned as given (the same objects);
+        ``None`` discovers them (:func:`~pipcache_ext.discover_interpreters`).
     :param backend: how each dir is measured, as for :class:`~pipcache_ext.PipCache`.
     :param env: the environment interpreters and pip run in; default ``os.environ``.
     :param timeout: seconds each ``info()`` may take (probes take at most 10 s).
     :param use_cache: read and write the disk cache of probe answers.
     :returns: rows with a cache dir first, sorted by dir, then the rows with errors.
     """
-    ctx = DiscoveryContext.current(env, timeout=min(float(timeout), _PROBE_TIMEOUT))
+    probe_timeout = min(float(timeout), _PROBE_TIMEOUT)
     if interpreters is None:
-        discovered = discover(ctx, use_cache=use_cache, pip_cache=True)
+        given, outcomes, failures = _discovered(env, probe_timeout, use_cache)
     else:
-        paths = [i.path for i in interpreters]
-        discovered = discover(
-            ctx, sources=(), extra_paths=paths, use_cache=use_cache, pip_cache=True
-        )
-    by_dir: Dict[Path, List[Interpreter]] = {}
+        given = list(dict.fromkeys(interpreters))
+        settings = Settings.current(env, timeout=probe_timeout, use_cache=use_cache)
+        outcomes = dict(cache_dir_outcomes(given, settings))
+        failures = []
+    pairs: List[Tuple[Interpreter, Path]] = []
     rows: List[CacheReport] = []
-    for interpreter in discovered.result.interpreters:
-        answer = discovered.pip_cache.get(interpreter)
-        if answer is not None and answer.state == "ok" and answer.cache_dir is not None:
-            by_dir.setdefault(answer.cache_dir, []).append(interpreter)
+    for interpreter in given:
+        outcome = outcomes[interpreter]
+        if isinstance(outcome, PipCacheError):
+            rows.append(CacheReport(None, (interpreter,), None, outcome))
+        elif outcome.state == "ok" and outcome.cache_dir is not None:
+            pairs.append((interpreter, outcome.cache_dir))
         else:
-            cache_dir = answer.cache_dir if answer is not None else None
-            rows.append(
-                CacheReport(cache_dir, (interpreter,), None, _row_error(interpreter, answer))
-            )
-    rows.extend(
-        CacheReport(None, (), None, InterpreterError(failure.reason, interpreter=failure.path))
-        for failure in discovered.result.failures
-    )
+            error = cache_dir_error(interpreter, outcome)
+            rows.append(CacheReport(outcome.cache_dir, (interpreter,), None, error))
     env_used = dict(os.environ if env is None else env)
-    with ThreadPoolExecutor(max_workers=min(8, max(1, len(by_dir)))) as pool:
-        measured = list(
-            pool.map(
-                lambda item: _measure(
-                    item[0], tuple(item[1]), backend=backend, env=env_used, timeout=timeout
-                ),
-                sorted(by_dir.items()),
-            )
+    groups = group_by_cache_dir(pairs)
+
+    def measure(group: CacheGroup) -> CacheReport:
+        return _measure(
+            group.cache_dir,
+            group.interpreters,
+            group.actor,
+            backend=backend,
+            env=env_used,
+            timeout=timeout,
         )
-    return measured + rows
+
+    measured = parallel_map(measure, groups, workers=min(8, max(1, len(groups))))
+    return measured + rows + failures

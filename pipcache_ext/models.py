@@ -15,6 +15,8 @@ __all__ = [
     "CacheInfo",
     "CacheReport",
     "CachedWheel",
+    "DiscoveryFailure",
+    "DiscoveryResult",
     "Interpreter",
     "RemovalResult",
 ]
@@ -175,3 +177,33 @@ class CacheReport:
     interpreters: Tuple[Interpreter, ...]
     info: Optional[CacheInfo]
     error: Optional[PipCacheError]
+
+
+@dataclass(frozen=True)
+class DiscoveryFailure:
+    """A candidate that is not a usable interpreter, or a place that could not be searched.
+
+    :ivar path: the candidate (or the directory, registry key or launcher concerned).
+    :ivar reason: why, in words (a dangling symlink, an exit code and what it printed, a
+        timeout, ...).
+    :ivar sources: the sources that found it.
+    """
+
+    path: Path
+    reason: str
+    sources: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiscoveryResult:
+    """What a discovery found.
+
+    :ivar interpreters: each interpreter once, sorted by implementation, version and path.
+    :ivar failures: candidates whose probe failed and places that could not be searched, sorted
+        by path.
+    :ivar sources: the sources that exist on this machine and were searched, in registry order.
+    """
+
+    interpreters: Tuple[Interpreter, ...]
+    failures: Tuple[DiscoveryFailure, ...]
+    sources: Tuple[str, ...]
