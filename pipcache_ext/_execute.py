@@ -95,7 +95,7 @@ def execute(plan: Plan, root: Handle, cache_dir: str) -> Outcome:
     out = Outcome([], 0, 0, [], [], [])
     cursor = _Cursor(root)
     blocked: Set[int] = set()  # ids of directories that must stay: something in them stayed
-    size = dirs = 0
+    size = 0
     try:
         for node, entry in plan.counted:
             path = node.child_path(entry.name)
@@ -105,16 +105,7 @@ def execute(plan: Plan, root: Handle, cache_dir: str) -> Outcome:
                 size += entry.size
             elif id(node) not in cursor.broken and os.path.lexists(path):
                 _block(node, blocked)  # still there: its directories stay too
-        for node in plan.dirs:
-            if id(node) in blocked or not _clear_leftovers(cursor, node, plan, out):
-                _block(node, blocked)
-                out.failed.append(node.path)
-            elif _remove_dir(cursor, node, out):
-                dirs += 1
-                out.deleted.append(node.path)
-            elif os.path.lexists(node.path):
-                _block(node, blocked)
-                out.failed.append(node.path)
+        dirs = _remove_dirs(cursor, plan, blocked, out)
         if plan.selfcheck_json is not None:
             path = os.path.join(cache_dir, "selfcheck.json")
             if _unlink_checked(root, plan.selfcheck_json, path, out):
@@ -122,6 +113,30 @@ def execute(plan: Plan, root: Handle, cache_dir: str) -> Outcome:
     finally:
         cursor.close()
     return out._replace(bytes_removed=size, dirs_removed=dirs)
+
+
+def _remove_dirs(cursor: _Cursor, plan: Plan, blocked: Set[int], out: Outcome) -> int:
+    """The cleanup pass: each planned directory with its leftovers, unless something stayed."""
+    dirs = 0
+    for node in plan.dirs:
+        if id(node) in blocked:
+            # kept: its leftovers stay with it, though the plan meant them to go
+            out.failed.extend(
+                path
+                for path in (node.child_path(e.name) for e in plan.leftovers[id(node)])
+                if os.path.lexists(path)
+            )
+            out.failed.append(node.path)
+        elif not _clear_leftovers(cursor, node, plan, out):
+            _block(node, blocked)
+            out.failed.append(node.path)
+        elif _remove_dir(cursor, node, out):
+            dirs += 1
+            out.deleted.append(node.path)
+        elif os.path.lexists(node.path):
+            _block(node, blocked)
+            out.failed.append(node.path)
+    return dirs
 
 
 def _block(node: DirNode, blocked: Set[int]) -> None:
@@ -194,7 +209,12 @@ def _clear_leftovers(cursor: _Cursor, node: DirNode, plan: Plan, out: Outcome) -
         return True
     handle = cursor.handle(node)
     if handle is None:
-        return cursor.broken.get(id(node)) == "gone"
+        if cursor.broken.get(id(node)) == "gone":
+            return True
+        out.failed.extend(
+            path for path in (node.child_path(e.name) for e in leftovers) if os.path.lexists(path)
+        )
+        return False
     complete = True
     for entry in leftovers:
         path = node.child_path(entry.name)

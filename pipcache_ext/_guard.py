@@ -25,7 +25,13 @@ from . import _fs
 from ._pipversions import AREAS
 from .errors import Remedy, UnsafeOperationError
 
-__all__ = ["ensure_areas_are_real", "ensure_looks_like_a_cache", "ensure_safe_to_purge", "homes"]
+__all__ = [
+    "ensure_areas_are_real",
+    "ensure_link_targets_are_safe",
+    "ensure_looks_like_a_cache",
+    "ensure_safe_to_purge",
+    "homes",
+]
 
 _FORCE = Remedy("force")
 
@@ -58,6 +64,7 @@ def _refuse_home_or_root(shown: Path, targets: Iterable[Path], what: str) -> Non
             raise UnsafeOperationError(
                 f"Refusing to clean {shown}: {what} a filesystem root.",
                 path=shown,
+                target=target,
                 remedy=_FORCE,
             )
         for home in all_homes:
@@ -65,6 +72,7 @@ def _refuse_home_or_root(shown: Path, targets: Iterable[Path], what: str) -> Non
                 raise UnsafeOperationError(
                     f"Refusing to clean {shown}: {what} the home directory {home} or contains it.",
                     path=shown,
+                    target=target,
                     remedy=_FORCE,
                 )
 
@@ -83,6 +91,31 @@ def ensure_safe_to_purge(cache_dir: Path, *, force: bool = False) -> None:
     given = os.fspath(cache_dir)
     targets = (Path(os.path.abspath(given)), Path(os.path.realpath(given)))
     _refuse_home_or_root(cache_dir, targets, "it is")
+
+
+def ensure_link_targets_are_safe(
+    cache_dir: Path, areas: Iterable[str], *, force: bool = False
+) -> None:
+    """Apply the home/root guard to where the cache's own dirs lead, when they are links.
+
+    Neither backend descends into such a link without ``force`` (pip's is refused, the native one
+    skips it); a link to a home or a root is refused outright, so that ``force`` is a decision
+    about that very target.
+
+    :raises UnsafeOperationError: an area of ``areas`` is a link to a filesystem root, a home
+        directory or an ancestor of one, and ``force`` was not given.
+    """
+    if force:
+        return
+    for name in areas:
+        path = Path(os.path.join(os.fspath(cache_dir), name))
+        try:
+            linked = _fs.is_link(os.lstat(path))
+        except OSError:
+            continue
+        if linked:
+            target = Path(os.path.realpath(path))
+            _refuse_home_or_root(path, (target,), f"it is a link to {target}, which is")
 
 
 def ensure_looks_like_a_cache(cache_dir: Path, *, force: bool = False) -> None:

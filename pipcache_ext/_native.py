@@ -35,10 +35,14 @@ from typing import Callable, Iterator, List, NamedTuple, Optional, Tuple
 
 from pipcache_ext import _fs
 from pipcache_ext._execute import execute
-from pipcache_ext._guard import ensure_looks_like_a_cache, ensure_safe_to_purge
+from pipcache_ext._guard import (
+    ensure_link_targets_are_safe,
+    ensure_looks_like_a_cache,
+    ensure_safe_to_purge,
+)
 from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
-from pipcache_ext._pipversions import WHEELS, DeletionRules, deletion_rules
+from pipcache_ext._pipversions import AREAS, WHEELS, DeletionRules, deletion_rules
 from pipcache_ext._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
 
@@ -302,6 +306,7 @@ def _remove(
 ) -> RemovalResult:
     validate_pattern(pattern)
     ensure_safe_to_purge(cache_dir, force=force)
+    ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
     if pattern == ALL:
         ensure_looks_like_a_cache(cache_dir, force=force)
     return planned_result(plan_for(cache_dir, pattern, rules=rules), dry_run=dry_run)

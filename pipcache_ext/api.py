@@ -10,9 +10,13 @@ from ._backends import CacheBackend
 from ._backends.command import PipCommand
 from ._backends.native import NativeBackend
 from ._backends.pip import PipBackend
-from ._guard import ensure_looks_like_a_cache, ensure_safe_to_purge
+from ._guard import (
+    ensure_link_targets_are_safe,
+    ensure_looks_like_a_cache,
+    ensure_safe_to_purge,
+)
 from ._patterns import validate_pattern
-from ._pipversions import PipVersion, features, parse_pip_version
+from ._pipversions import AREAS, PipVersion, features, parse_pip_version
 from ._probing import PythonSpec, probe_interpreter
 from ._runner import Runner, run
 from .errors import PipNotFoundError, Remedy
@@ -206,6 +210,7 @@ class PipCache:
         backend = self._backend()
         cache = backend.dir()
         ensure_safe_to_purge(cache, force=force)
+        ensure_link_targets_are_safe(cache, AREAS, force=force)
         if pattern is None or pattern == "*":
             ensure_looks_like_a_cache(cache, force=force)
         return backend.delete(pattern, dry_run=dry_run, force=force)

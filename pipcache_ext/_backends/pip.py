@@ -26,6 +26,7 @@ from ..errors import (
     DeletionUnconfirmedError,
     InterpreterError,
     ParseError,
+    PipCommandError,
     Remedy,
     UnsafeOperationError,
 )
@@ -112,6 +113,22 @@ class PipBackend:
             )
         except (InterpreterError, ParseError) as exc:
             raise self._unconfirmed(argv, exc) from exc
+        except PipCommandError as exc:
+            if isinstance(exc, DeletionUnconfirmedError) or exc.returncode == 0:
+                raise
+            # pip crashed part-way (e.g. pip 26.3 on a broken symlink that matches): files may
+            # be gone already
+            raise DeletionUnconfirmedError(
+                f"{exc.problem}; pip had started deleting, so it may have deleted files before it"
+                " failed;",
+                argv=exc.argv,
+                returncode=exc.returncode,
+                stdout=exc.stdout,
+                stderr=exc.stderr,
+                pip_version=exc.pip_version,
+                interpreter=exc.interpreter,
+                remedy=Remedy("remeasure"),
+            ) from exc
 
     def _unconfirmed(
         self, argv: Tuple[str, ...], exc: Union[InterpreterError, ParseError]
