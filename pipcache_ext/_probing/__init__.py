@@ -26,8 +26,8 @@ from ..errors import (
     PipNotFoundError,
 )
 from ..models import Interpreter
-from .run import Settings, probe_targets, read_cache_dir, read_interpreter, run_probe
-from .run import _run as _run_once
+from .running import Settings, probe_targets, read_cache_dir, read_interpreter, run_probe
+from .running import _run as _run_once
 
 __all__ = [
     "PipCacheDirAnswer",
