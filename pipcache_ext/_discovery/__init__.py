@@ -73,29 +73,31 @@ def _explicit(
     found: List[Path] = []
     failures: List[DiscoveryFailure] = []
     for given in paths:
+        path = Path(os.fspath(given))
         try:
-            path = Path(os.fspath(given)).expanduser()
-        except RuntimeError as exc:  # "~" with no home directory to expand it to
-            failures.append(DiscoveryFailure(Path(os.fspath(given)), str(exc), (EXPLICIT,)))
-            continue
-        path = ctx.cwd / path if not path.is_absolute() else path
-        if is_dir(path):
-            pythons = env_pythons(path, ctx.platform)
-            if not pythons:
-                failures.append(DiscoveryFailure(
-                    path,
-                    "a directory with no interpreter in it (no bin/python* or Scripts\\python.exe)",
-                    (EXPLICIT,),
-                ))  # fmt: skip
-            found.extend(pythons)
-            continue
-        tool, target = resolve_shim(path, ctx)
-        if tool is not None and target is None:
-            reason = f"a {tool} shim that is not active here (shims are never run)"
+            path = path.expanduser()
+            path = ctx.cwd / path if not path.is_absolute() else path
+            reason = _add_explicit(path, ctx, found)
+        except (OSError, ValueError, RuntimeError) as exc:  # a NUL; "~" and no home to expand
+            reason = f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+        if reason is not None:
             failures.append(DiscoveryFailure(path, reason, (EXPLICIT,)))
-            continue
-        found.append(target if target is not None else path)
     return found, failures
+
+
+def _add_explicit(path: Path, ctx: DiscoveryContext, found: List[Path]) -> Optional[str]:
+    """Add the interpreters ``path`` stands for to ``found``; the reason when it is none."""
+    if is_dir(path):
+        pythons = env_pythons(path, ctx.platform)
+        found.extend(pythons)
+        if not pythons:
+            return "a directory with no interpreter in it (no bin/python* or Scripts\\python.exe)"
+        return None
+    tool, target = resolve_shim(path, ctx)
+    if tool is not None and target is None:
+        return f"a {tool} shim that is not active here (shims are never run)"
+    found.append(target if target is not None else path)
+    return None
 
 
 def _collect(

@@ -76,17 +76,17 @@ class DiscoveryContext:
     ) -> DiscoveryContext:
         """The context of this process: ``os.environ`` (or ``env``), its cwd and interpreter."""
         environ = dict(os.environ if env is None else env)
-        home = environ.get("HOME") or environ.get("USERPROFILE")
+        named = environ.get("HOME") or environ.get("USERPROFILE")
+        try:
+            home = Path(named) if named else Path.home()
+        except (RuntimeError, KeyError):  # no HOME and no password entry: nothing to search there
+            home = Path(os.sep)
         try:
             cwd = Path.cwd()
         except OSError:  # the working directory was deleted
-            cwd = Path(home) if home else Path.home()
+            cwd = home
         return cls(
-            env=environ,
-            cwd=cwd,
-            home=Path(home) if home else Path.home(),
-            executable=sys.executable or None,
-            timeout=timeout,
+            env=environ, cwd=cwd, home=home, executable=sys.executable or None, timeout=timeout
         )
 
     def data_home(self) -> Path:

@@ -28,8 +28,11 @@ def probe_groups(
     """Each group's probe outcome, through the disk cache under ``cache_root/probes``."""
     store: Optional[ProbeCache] = None
     if use_cache:
-        root = cache_root if cache_root is not None else user_cache_dir(ctx.env, ctx.platform)
-        store = ProbeCache(root / "probes")
+        try:
+            root = cache_root if cache_root is not None else user_cache_dir(ctx.env, ctx.platform)
+        except (RuntimeError, KeyError):  # no HOME and no password entry: nowhere to keep them
+            root = None
+        store = ProbeCache(root / "probes") if root is not None else None
     settings = Settings(ctx.env, ctx.timeout, ctx.runner, os.fspath(ctx.cwd), ctx.platform, store)
     targets = [(group.primary, group.resolved) for group in groups]
     return probe_targets(targets, settings, cache_dir=pip_cache)

@@ -163,3 +163,13 @@ def test_the_cache_dir_question_is_asked_only_when_wanted(tmp_path: Path, contex
     assert len(set(nonces)) == 2
     assert all(re.fullmatch(r"[0-9a-f]{32}", nonce) for nonce in nonces)
     assert len(probes(counter)) == 2
+
+
+def test_extra_paths_that_cannot_be_looked_at_are_failures(tmp_path: Path, context) -> None:
+    odd = f"{tmp_path}/py\0thon"
+    result = discover(context(cwd=tmp_path), sources=[], extra_paths=[odd, "~nosuchuser/x"]).result
+    assert result.interpreters == ()
+    reasons = {os.fspath(f.path): f.reason for f in result.failures}
+    assert reasons[odd] == "cannot be read: embedded null byte"
+    assert reasons["~nosuchuser/x"].startswith("cannot be read: ")
+    assert all(f.sources == ("explicit",) for f in result.failures)
