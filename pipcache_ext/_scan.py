@@ -29,15 +29,23 @@ __all__ = ["DirNode", "FileEntry", "reason", "scan_area"]
 
 
 class FileEntry:
-    """A file seen by the scan."""
+    """A file seen by the scan (``stat``: its ``lstat``, for its times and type)."""
 
-    __slots__ = ("identity", "is_link", "name", "size")
+    __slots__ = ("identity", "is_link", "name", "size", "stat")
 
-    def __init__(self, name: str, identity: Identity, size: int, is_link: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        identity: Identity,
+        size: int,
+        is_link: bool,
+        stat: Optional[os.stat_result] = None,
+    ) -> None:
         self.name = name
         self.identity = identity
         self.size = size  # pip's rule: a symlink is 0 bytes
         self.is_link = is_link
+        self.stat = stat
 
 
 class DirNode:
@@ -151,13 +159,13 @@ def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: 
         identity = _fs.identity_of(st)
         if _fs.is_link(st):
             if _points_to_dir(entry):
-                node.dir_links.append(FileEntry(entry.name, identity, 0, is_link=True))
+                node.dir_links.append(FileEntry(entry.name, identity, 0, is_link=True, stat=st))
             else:
-                node.files.append(FileEntry(entry.name, identity, 0, is_link=True))
+                node.files.append(FileEntry(entry.name, identity, 0, is_link=True, stat=st))
         elif stat.S_ISDIR(st.st_mode):
             node.children.append(DirNode(entry.name, path, identity, node))
         else:
-            node.files.append(FileEntry(entry.name, identity, st.st_size, is_link=False))
+            node.files.append(FileEntry(entry.name, identity, st.st_size, is_link=False, stat=st))
 
 
 def _points_to_dir(entry: os.DirEntry[str]) -> bool:
