@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Optional, Tuple
 
@@ -17,6 +18,9 @@ __all__ = [
     "CachedWheel",
     "DiscoveryFailure",
     "DiscoveryResult",
+    "HttpEntry",
+    "HttpKind",
+    "HttpListing",
     "Interpreter",
     "RemovalResult",
 ]
@@ -207,3 +211,54 @@ class DiscoveryResult:
     interpreters: Tuple[Interpreter, ...]
     failures: Tuple[DiscoveryFailure, ...]
     sources: Tuple[str, ...]
+
+
+#: What an HTTP cache entry holds.
+HttpKind = Literal["wheel", "sdist", "metadata", "index-page", "redirect", "unknown"]
+
+
+@dataclass(frozen=True)
+class HttpEntry:
+    """One entry of pip's HTTP cache (``http/`` or ``http-v2/``): one cached response.
+
+    Named from its content, never from pip or PyPI-only headers: a wheel's
+    ``*.dist-info/METADATA``, an sdist's ``PKG-INFO``, a ``.metadata`` file's headers, an index
+    page's project; file names and URLs come from hashing the URLs the cached index pages list
+    (CacheControl names an entry by the sha224 of its URL).
+
+    :ivar kind: ``"wheel"``, ``"sdist"``, ``"metadata"`` (a PEP 658 core metadata file),
+        ``"index-page"``, ``"redirect"`` or ``"unknown"`` (a format that cannot be read: never
+        removed by project, only by a purge).
+    :ivar project: the canonical project name, ``None`` when unknown.
+    :ivar version: the version, ``None`` when unknown (and for index pages).
+    :ivar filename: the distribution's file name, ``None`` when no cached page lists it.
+    :ivar url: the URL pip fetched, ``None`` when it cannot be recovered.
+    :ivar area: ``"http"`` (pip 6-23.2) or ``"http-v2"`` (pip 23.3+).
+    :ivar files: its files: the entry file, and in ``http-v2`` its ``.body`` after it.
+    :ivar size: bytes of all its files (a symlink counts 0, as pip counts).
+    :ivar last_used: the newest mtime or atime of its files, timezone-aware UTC.
+    """
+
+    kind: HttpKind
+    project: Optional[str]
+    version: Optional[str]
+    filename: Optional[str]
+    url: Optional[str]
+    area: str
+    files: Tuple[Path, ...]
+    size: int
+    last_used: datetime
+
+
+@dataclass(frozen=True)
+class HttpListing:
+    """Every HTTP entry of a cache dir, and what could not be read.
+
+    :ivar cache_dir: the cache dir.
+    :ivar entries: the entries, sorted by project (unnamed last), version, kind, file name.
+    :ivar warnings: entries that could not be read (truncated, corrupt, unreadable, ...).
+    """
+
+    cache_dir: Path
+    entries: Tuple[HttpEntry, ...]
+    warnings: Tuple[str, ...] = ()
