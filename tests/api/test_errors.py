@@ -45,7 +45,7 @@ def _fake_python(tmp_path: Path, pip_action: str, *, pip_version: str = "26.3") 
         tmp_path / "python",
         f"""#!/bin/sh
 case "$2" in
-  *PIPCACHE_EXT_PROBE*) echo 'PIPCACHE_EXT_PROBE:{answer}' ;;
+  *PIPCACHE_EXT_PROBE*) printf 'PIPCACHE_EXT_PROBE:%s:%s:%s\\n' "$3" '{answer}' "$3" ;;
   *) printf '\\n%s%s\\n' PIPCACHE_EXT_PIP_BEGIN: "$PIPCACHE_EXT_PIP_NONCE"
      ( {pip_action} ); status=$?
      printf '\\n%s%s\\n' PIPCACHE_EXT_PIP_END: "$PIPCACHE_EXT_PIP_NONCE"; exit $status ;;
