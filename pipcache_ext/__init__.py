@@ -1,38 +1,45 @@
 """Inspect and clean pip's cache, for any interpreter and any pip from 8 to the newest.
 
-Everything public is importable from here; the ``_``-prefixed modules are private.
+Everything public is importable from here; the ``_``-prefixed modules are private. Names are
+resolved on first use (:pep:`562`), so ``import pipcache_ext`` and the command line's start-up
+import only what they use: ``pipcache_ext.PipCache`` imports the facade, not discovery.
 """
 
 from __future__ import annotations
 
-from typing import List
+# typing is not imported at run time: it alone costs more than the rest of `--version`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY below
+    from typing import Any, List
 
-from ._discovery import DiscoveryFailure, DiscoveryResult, discover_interpreters, run_discovery
-from ._survey import survey
-from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
-from .errors import (
-    CacheDisabledError,
-    DeletionTimeoutError,
-    DeletionUnconfirmedError,
-    InterpreterError,
-    InvalidPatternError,
-    ParseError,
-    PipCacheError,
-    PipCommandError,
-    PipNotFoundError,
-    Remedy,
-    UnsafeOperationError,
-    UnsupportedPipError,
-)
-from .models import (
-    Backend,
-    BackendChoice,
-    CachedWheel,
-    CacheInfo,
-    CacheReport,
-    Interpreter,
-    RemovalResult,
-)
+    from ._discovery import discover_interpreters, run_discovery
+    from ._survey import survey
+    from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
+    from .errors import (
+        CacheDisabledError,
+        DeletionTimeoutError,
+        DeletionUnconfirmedError,
+        InterpreterError,
+        InvalidPatternError,
+        ParseError,
+        PipCacheError,
+        PipCommandError,
+        PipNotFoundError,
+        Remedy,
+        UnsafeOperationError,
+        UnsupportedPipError,
+    )
+    from .models import (
+        Backend,
+        BackendChoice,
+        CachedWheel,
+        CacheInfo,
+        CacheReport,
+        DiscoveryFailure,
+        DiscoveryResult,
+        Interpreter,
+        RemovalResult,
+    )
 
 __version__ = "0.1.0.dev0"
 
@@ -69,6 +76,59 @@ __all__ = [
     "run_discovery",
     "survey",
 ]
+
+# Which module defines each public name (relative to this package).
+_LAZY = {
+    **dict.fromkeys(("discover_interpreters", "run_discovery"), "._discovery"),
+    "survey": "._survey",
+    **dict.fromkeys(
+        ("PipCache", "cache_dir", "cache_info", "cache_list", "cache_purge", "cache_remove"),
+        ".api",
+    ),
+    **dict.fromkeys(
+        (
+            "CacheDisabledError",
+            "DeletionTimeoutError",
+            "DeletionUnconfirmedError",
+            "InterpreterError",
+            "InvalidPatternError",
+            "ParseError",
+            "PipCacheError",
+            "PipCommandError",
+            "PipNotFoundError",
+            "Remedy",
+            "UnsafeOperationError",
+            "UnsupportedPipError",
+        ),
+        ".errors",
+    ),
+    **dict.fromkeys(
+        (
+            "Backend",
+            "BackendChoice",
+            "CacheInfo",
+            "CacheReport",
+            "CachedWheel",
+            "DiscoveryFailure",
+            "DiscoveryResult",
+            "Interpreter",
+            "RemovalResult",
+        ),
+        ".models",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - each name has its own type (see above)
+    """Import the module that defines the public ``name`` on first use, and keep the value."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module  # noqa: PLC0415 - only when a name is first used
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> List[str]:

@@ -5,42 +5,41 @@ This is the only place of the package that configures logging (under ``-v``, for
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import logging
 import os
 import sys
-import traceback
-from typing import Callable, Dict, Iterator, Optional, Sequence, TextIO, Union
 
-from . import documents
-from .delete import cmd_delete
-from .inventory import cmd_interpreters, cmd_survey
-from .options import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    PROG,
-    AbortError,
-    UsageError,
-    options_from,
-    parser,
-    verbosity,
-)
-from .query import cmd_dir, cmd_info, cmd_list
-from .terminal import UI, write
+from .grammar import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, PROG, parser, verbosity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Callable, Iterator, Optional, Sequence, TextIO, Union
+
+    from .terminal import UI
 
 __all__ = ["main"]
 
-_COMMANDS: Dict[str, Callable[[UI], int]] = {
-    "dir": cmd_dir,
-    "info": cmd_info,
-    "list": cmd_list,
-    "remove": cmd_delete,
-    "purge": cmd_delete,
-    "interpreters": cmd_interpreters,
-    "survey": cmd_survey,
+# command -> (module, function): a command's module (and what it imports: discovery, survey,
+# the text tables) is imported only when that command runs.
+_COMMANDS = {
+    "dir": ("query", "cmd_dir"),
+    "info": ("query", "cmd_info"),
+    "list": ("query", "cmd_list"),
+    "remove": ("delete", "cmd_delete"),
+    "purge": ("delete", "cmd_delete"),
+    "interpreters": ("inventory", "cmd_interpreters"),
+    "survey": ("inventory", "cmd_survey"),
 }
+
+
+def command(name: str) -> Callable[[UI], int]:
+    """The function that runs the command ``name``, its module imported on first use."""
+    from importlib import import_module  # noqa: PLC0415 - start-up imports only the grammar
+
+    module, function = _COMMANDS[name]
+    found: Callable[[UI], int] = getattr(import_module(f".{module}", __package__), function)
+    return found
 
 
 def _parse(argv: Optional[Sequence[str]], err: TextIO) -> Union[argparse.Namespace, int]:
@@ -71,6 +70,8 @@ def _debug_log(err: TextIO, *, enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
+    import logging  # noqa: PLC0415 - only under -v
+
     logger = logging.getLogger("pipcache_ext")
     handler = logging.StreamHandler(err)
     handler.setFormatter(logging.Formatter(f"{PROG}: %(levelname)s: %(message)s"))
@@ -86,11 +87,16 @@ def _debug_log(err: TextIO, *, enabled: bool) -> Iterator[None]:
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO, *, verbose: bool) -> int:
     """Run the parsed command; every failure becomes its exit code and one line on stderr."""
+    # The library is imported only once the command line has been parsed.
+    from . import documents  # noqa: PLC0415
+    from .options import AbortError, UsageError, options_from  # noqa: PLC0415
+    from .terminal import UI, write  # noqa: PLC0415
+
     as_json = bool(args.json)
     try:
         options = options_from(args)
         ui = UI(out, err, sys.stdin, options)
-        return _COMMANDS[options.command](ui)
+        return command(options.command)(ui)
     except (UsageError, AbortError) as exc:
         code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FAILED
         write(err, f"{PROG}: error: {exc}\n")
@@ -107,6 +113,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO, *, verbose: bool) -
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback under -v
         if verbose:
+            import traceback  # noqa: PLC0415 - only for a bug
+
             write(err, traceback.format_exc())
         message = f"{type(exc).__name__}: {exc}"
         hint = "" if verbose else " (run with -v for the traceback)"

@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 from ..api import PipCache
 from ..errors import PipCacheError
 from ..models import CachedWheel, CacheInfo, Interpreter
-from . import documents, text
+from . import documents
 from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, skipped, targets
 from .terminal import UI
 
@@ -49,6 +49,8 @@ def _per_interpreter(
 
 def _sections(ui: UI, done: Sequence[Done[T]], lines: Callable[[T], List[str]]) -> None:
     """Each interpreter's answer under a header naming it (with several interpreters)."""
+    from . import text  # noqa: PLC0415 - the text tables are imported when output needs them
+
     shown = [d for d in done if d.error is None and d.interpreter is not None]
     for index, item in enumerate(shown):
         assert item.interpreter is not None  # noqa: S101 - filtered above
@@ -74,6 +76,8 @@ def cmd_dir(ui: UI) -> int:
             else:
                 where = f"(failed: {type(item.error).__name__})"
             rows.append((item.interpreter, item.given, where))
+        from . import text  # noqa: PLC0415
+
         ui.show(text.dir_table(rows))
 
     return _per_interpreter(
@@ -85,6 +89,8 @@ def cmd_info(ui: UI) -> int:
     """``info``: pip's cache info for each interpreter, with bars."""
 
     def lines(info: CacheInfo) -> List[str]:
+        from . import text  # noqa: PLC0415
+
         return text.info_lines(info, ascii_only=ui.ascii_only)
 
     def human(done: List[Done[CacheInfo]], chosen: Targets) -> None:
@@ -116,6 +122,8 @@ def cmd_list(ui: UI) -> int:
     abspath = ui.options.format == "abspath"
 
     def human(done: List[Done[List[CachedWheel]]], chosen: Targets) -> None:
+        from . import text  # noqa: PLC0415
+
         if abspath:  # for scripts: paths only, each once (interpreters may share a cache)
             seen: Dict[str, None] = {}
             for item in done:
