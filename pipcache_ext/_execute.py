@@ -96,15 +96,25 @@ def execute(plan: Plan, root: Handle, cache_dir: str) -> Outcome:
     cursor = _Cursor(root)
     blocked: Set[int] = set()  # ids of directories that must stay: something in them stayed
     size = 0
+    ends = _entry_ends(plan)
     try:
-        for node, entry in plan.counted:
+        stayed = False  # a file of the current whole entry stayed: the rest of it stays too
+        for index, (node, entry) in enumerate(plan.counted):
             path = node.child_path(entry.name)
-            if _delete_file(cursor, node, entry, path, out):
+            if stayed:
+                if os.path.lexists(path):
+                    _block(node, blocked)
+                    out.failed.append(path)
+            elif _delete_file(cursor, node, entry, path, out):
                 out.removed.append(path)
                 out.deleted.append(path)
                 size += entry.size
-            elif id(node) not in cursor.broken and os.path.lexists(path):
-                _block(node, blocked)  # still there: its directories stay too
+            elif id(node) in cursor.broken or os.path.lexists(path):
+                if id(node) not in cursor.broken:
+                    _block(node, blocked)  # still there: its directories stay too
+                stayed = ends is not None
+            if ends is not None and index in ends:
+                stayed = False
         dirs = _remove_dirs(cursor, plan, blocked, out)
         if plan.selfcheck_json is not None:
             path = os.path.join(cache_dir, "selfcheck.json")
@@ -113,6 +123,18 @@ def execute(plan: Plan, root: Handle, cache_dir: str) -> Outcome:
     finally:
         cursor.close()
     return out._replace(bytes_removed=size, dirs_removed=dirs)
+
+
+def _entry_ends(plan: Plan) -> Optional[Set[int]]:
+    """The indexes in ``counted`` of the last file of each whole entry; ``None``: no entries."""
+    if not plan.entries:
+        return None
+    ends: Set[int] = set()
+    position = -1
+    for count in plan.entries:
+        position += count
+        ends.add(position)
+    return ends
 
 
 def _remove_dirs(cursor: _Cursor, plan: Plan, blocked: Set[int], out: Outcome) -> int:

@@ -83,6 +83,10 @@ class Plan(NamedTuple):
     """``<cache>/selfcheck.json``, when the rules delete it and it is there."""
     no_match: Optional[str]
     """pip's ``No matching packages`` wording, when nothing matched."""
+    entries: Tuple[int, ...] = ()
+    """How many of ``counted``'s files make each whole entry, in order (an ``http-v2`` entry:
+    its metadata file, then its body). Once a file of an entry stays, the entry's later files are
+    not deleted. Empty: every file is on its own (pip's rule)."""
 
     @property
     def counted_bytes(self) -> int:
