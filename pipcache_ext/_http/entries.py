@@ -1,0 +1,275 @@
+"""The entries of a scanned HTTP area, read relative to directory handles, never following links.
+
+The tree comes from :func:`~pipcache_ext._scan.scan_area`; each directory is opened again from
+its parent (``O_NOFOLLOW``, the scanned identity re-checked, :func:`~pipcache_ext._fs.open_child`)
+only when an entry in it must be read, and files are opened relative to it with ``O_NOFOLLOW``,
+``O_NONBLOCK`` (a FIFO cannot hang the listing) and ``O_NOATIME`` where the kernel allows it (the
+owner, or root), so reading does not make an entry look used. What a file's ``lstat`` says is
+never a regular file (a link, a FIFO, a device) is not opened at all.
+
+Grouping: in ``http-v2/`` an entry is ``<key>`` and ``<key>.body`` (either may be missing); in
+``http/`` it is ``<key>``. Any other file (a leftover ``*.tmp``) is an entry of its own, unknown.
+"""
+
+# ruff: noqa: PTH120
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from typing import Callable, List, NamedTuple, Optional, Tuple
+
+from .. import _fs
+from .._fs import Handle
+from .._pipversions import HTTP_V2
+from .._scan import DirNode, FileEntry, reason
+from .naming import Raw
+from .serial import Response, read_response
+from .sniff import Facts, describe, unknown
+from .source import FormatError, ReadAt, Span, Window
+from .store import Store, key_of
+
+__all__ = ["Found", "read_area"]
+
+_KEY = re.compile(r"[0-9a-f]{56}")
+_BODY = ".body"
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_NOATIME = getattr(os, "O_NOATIME", 0)
+_MAX_ENTRY_FILE = 1 << 40
+
+#: A file of an entry: the directory it is in and what the scan saw of it.
+Part = Tuple[DirNode, FileEntry]
+
+
+class Found(NamedTuple):
+    """An entry as found on disk: what naming needs, and the scanned files for deletion."""
+
+    raw: Raw
+    parts: Tuple[Part, ...]
+
+
+class _Lazy:
+    """A directory handle opened only when first needed (its parents with it)."""
+
+    def __init__(self, root: Handle, node: DirNode, parent: Optional[_Lazy]) -> None:
+        self._root = root
+        self._node = node
+        self._parent = parent
+        self._handle: Optional[Handle] = None
+        self.failure: Optional[str] = None
+
+    def get(self) -> Optional[Handle]:
+        if self._handle is not None or self.failure is not None:
+            return self._handle
+        above = self._root if self._parent is None else self._parent.get()
+        if above is None:
+            self.failure = self._parent.failure if self._parent is not None else "gone"
+            return None
+        node = self._node
+        try:
+            self._handle = _fs.open_child(above, node.name, node.path, node.identity)
+        except FileNotFoundError:
+            self.failure = "it is gone"
+        except _fs.NotADirectoryHere:
+            self.failure = "it changed while being read"
+        except OSError as exc:
+            self.failure = reason(exc)
+        return self._handle
+
+    def close(self) -> None:
+        if self._handle is not None:
+            _fs.close(self._handle)
+            self._handle = None
+
+
+def _open(handle: Handle, entry: FileEntry, path: str) -> int:
+    """Open a scanned regular file for reading, without following a link or touching atime."""
+    flags = _OPEN_FLAGS | _NOATIME
+    while True:
+        try:
+            if isinstance(handle, int):
+                fd = os.open(entry.name, flags, dir_fd=handle)
+            else:
+                fd = os.open(path, flags)
+        except PermissionError as exc:
+            if flags & _NOATIME and exc.errno == errno.EPERM:  # not the owner: atime may change
+                flags &= ~_NOATIME
+                continue
+            raise
+        break
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or _fs.identity_of(st) != entry.identity:
+        os.close(fd)
+        raise FormatError("it changed while being read")
+    return fd
+
+
+def _reader(fd: int) -> ReadAt:
+    if hasattr(os, "pread"):
+        return lambda offset, length: os.pread(fd, length, offset)
+
+    def read_at(offset: int, length: int) -> bytes:  # pragma: no cover - Windows
+        os.lseek(fd, offset, os.SEEK_SET)
+        return os.read(fd, length)
+
+    return read_at
+
+
+class _Reader:
+    """Reads the entries of one directory, each file through one open descriptor."""
+
+    def __init__(self, handle: Handle, node: DirNode) -> None:
+        self.handle = handle
+        self.node = node
+        self.fds: List[int] = []
+
+    def window(self, entry: FileEntry) -> Window:
+        fd = _open(self.handle, entry, self.node.child_path(entry.name))
+        self.fds.append(fd)
+        size = os.fstat(fd).st_size
+        if size > _MAX_ENTRY_FILE:
+            raise FormatError(f"a file of {size} bytes")
+        return Window(_reader(fd), 0, size)
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+
+
+def _facts(
+    reader: _Reader, area: str, meta: Optional[FileEntry], body: Optional[FileEntry]
+) -> Facts:
+    """Read one entry: its response (``meta``) and body (``http-v2``'s ``.body``)."""
+    response: Optional[Response] = None
+    body_window: Optional[Window] = None
+    if meta is not None:
+        window = reader.window(meta)
+        response = read_response(window.read_at, window.length)
+        if isinstance(response.body, Span):  # a large body inside an http/ entry: not read
+            body_window = Window(window.read_at, response.body.offset, response.body.length)
+        redirect = 300 <= response.status < 400
+        if area == HTTP_V2 and body is None and not redirect:
+            return unknown("an http-v2 entry without its .body file")
+    if body is not None and body_window is None:
+        body_window = reader.window(body)
+    return describe(response, body_window)
+
+
+def _read(
+    reader_for: Callable[[], Optional[_Reader]],
+    area: str,
+    meta: Optional[FileEntry],
+    body: Optional[FileEntry],
+) -> Tuple[Facts, bool]:
+    """``(facts, whether to keep them)``: an I/O failure may pass, so it is not kept."""
+    if any(entry is not None and (entry.is_link or _not_regular(entry)) for entry in (meta, body)):
+        return unknown("a symbolic link or a special file, not read"), True
+    reader = reader_for()
+    if reader is None:
+        return unknown("its directory could not be opened"), False
+    try:
+        return _facts(reader, area, meta, body), True
+    except FormatError as exc:
+        return unknown(str(exc)), True
+    except OSError as exc:
+        return unknown(f"could not be read: {reason(exc)}"), False
+    except Exception as exc:  # noqa: BLE001 - a bad entry never stops the listing
+        return unknown(f"could not be read ({type(exc).__name__}: {exc})"), True
+    finally:
+        reader.close()
+
+
+def _not_regular(entry: FileEntry) -> bool:
+    return entry.stat is not None and not stat.S_ISREG(entry.stat.st_mode)
+
+
+_Group = Tuple[Optional[str], Optional[FileEntry], Optional[FileEntry]]
+
+
+def _groups(node: DirNode, area: str) -> List[_Group]:
+    """``(key, entry file, body file)`` of each entry in ``node``; a stray is its own entry."""
+    names = {entry.name: entry for entry in node.files}
+    groups: List[_Group] = []
+    for entry in node.files:
+        name = entry.name
+        if _KEY.fullmatch(name):
+            body = names.get(name + _BODY) if area == HTTP_V2 else None
+            groups.append((name, entry, body))
+        elif area == HTTP_V2 and name.endswith(_BODY) and _KEY.fullmatch(name[: -len(_BODY)]):
+            if name[: -len(_BODY)] not in names:
+                groups.append((name[: -len(_BODY)], None, entry))  # a body without its entry
+        else:
+            groups.append((None, None, entry))  # a stray: a leftover temporary file, ...
+    return groups
+
+
+def read_area(
+    root: Handle, tree: DirNode, area: str, store: Store, warnings: List[str]
+) -> List[Found]:
+    """Every entry under the scanned ``tree`` of ``area`` (``http`` or ``http-v2``).
+
+    :param root: the open cache dir (the tree's top is opened from it).
+    :param store: what earlier listings learnt; updated with what this one reads.
+    :param warnings: gets one line per entry that could not be read.
+    """
+    found: List[Found] = []
+    skip = len(os.path.dirname(tree.path)) + 1  # paths in the store are relative to the cache
+
+    def visit(node: DirNode, lazy: _Lazy) -> None:
+        for key, meta, body in _groups(node, area):
+            files = tuple(e for e in (meta, body) if e is not None)
+            stats = [e.stat for e in files if e.stat is not None]
+            relative = node.child_path(files[0].name)[skip:]
+            store_key = key_of(stats)
+            facts = store.get(relative, store_key) if len(stats) == len(files) else None
+            if facts is None and key is not None:
+
+                def reader_for() -> Optional[_Reader]:
+                    handle = lazy.get()
+                    return None if handle is None else _Reader(handle, node)
+
+                facts, keep = _read(reader_for, area, meta, body)
+                if keep and len(stats) == len(files):
+                    store.put(relative, store_key, facts)
+            elif facts is None:
+                facts = unknown(None)
+            if facts.problem is not None:
+                warnings.append(f"{node.child_path(files[0].name)}: {facts.problem}")
+            found.append(_found(area, key, node, files, facts))
+        for child in node.children:
+            child_lazy = _Lazy(root, child, lazy)
+            try:
+                visit(child, child_lazy)
+            finally:
+                child_lazy.close()
+
+    top_lazy = _Lazy(root, tree, None)
+    try:
+        visit(tree, top_lazy)
+    finally:
+        top_lazy.close()
+    return found
+
+
+def _found(
+    area: str, key: Optional[str], node: DirNode, files: Tuple[FileEntry, ...], facts: Facts
+) -> Found:
+    times = [max(e.stat.st_mtime_ns, e.stat.st_atime_ns) for e in files if e.stat is not None]
+    raw = Raw(
+        area=area,
+        key=key,
+        paths=tuple(node.child_path(e.name) for e in files),
+        size=sum(e.size for e in files),
+        last_used_ns=max(times, default=0),
+        facts=facts,
+    )
+    return Found(raw, tuple((node, e) for e in files))

@@ -1,0 +1,179 @@
+"""Every entry of a cache dir's ``http/`` and ``http-v2/``, named: what ``list_http`` returns.
+
+One scan of the two areas (:mod:`pipcache_ext._scan`), each entry read once and what was learnt
+kept on disk (:mod:`~pipcache_ext._http.store`), then named (:mod:`~pipcache_ext._http.naming`).
+A symlinked area is not entered (a warning says so), as deletion does not enter it.
+"""
+
+# ruff: noqa: PTH100
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import os
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from .. import _fs
+from .._pipversions import HTTP_V1, HTTP_V2, version_key
+from .._probing.store import pip_config_files, user_cache_dir
+from .._scan import DirNode, reason, scan_area
+from ..models import HttpEntry, HttpListing
+from .entries import Found, read_area
+from .naming import name_entries
+from .store import Store
+
+__all__ = [
+    "HTTP_AREAS",
+    "Scanned",
+    "index_urls",
+    "list_http",
+    "matches",
+    "same_version",
+    "scan_http",
+    "store_root",
+]
+
+#: The HTTP areas, in the order they are listed.
+HTTP_AREAS = (HTTP_V2, HTTP_V1)
+
+
+def store_root(env: Mapping[str, str]) -> Path:
+    """Where listings are kept: this library's own cache dir, ``http-entries/``."""
+    return user_cache_dir(env) / "http-entries"
+
+
+def index_urls(env: Mapping[str, str]) -> List[str]:
+    """The index URLs pip is configured with (``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``, files).
+
+    They are candidates for finding an index page's own URL; a wrong one costs a hash.
+    """
+    found: List[str] = []
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        found.extend(env.get(name, "").split())
+    parser = configparser.RawConfigParser(strict=False)
+    with contextlib.suppress(configparser.Error, UnicodeDecodeError):
+        parser.read(pip_config_files(env), encoding="utf-8")
+    for section in parser.sections():
+        for option in ("index-url", "extra-index-url", "index_url", "extra_index_url"):
+            if parser.has_option(section, option):
+                found.extend(parser.get(section, option).split())
+    return list(dict.fromkeys(found))
+
+
+class Scanned:
+    """One read of the HTTP areas: the entries found, named, and their scanned files."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        found: List[Found],
+        entries: List[HttpEntry],
+        trees: Dict[str, Optional[DirNode]],
+        warnings: List[str],
+    ) -> None:
+        self.cache_dir = cache_dir
+        self.found = found
+        self.entries = entries
+        self.trees = trees
+        self.warnings = warnings
+
+
+def scan_http(
+    root: _fs.Handle,
+    cache_dir: Path,
+    *,
+    trees: Optional[Dict[str, Optional[DirNode]]] = None,
+    urls: Iterable[str] = (),
+    store: Optional[Path] = None,
+) -> Scanned:
+    """Read and name every HTTP entry of the open cache dir ``root``.
+
+    :param trees: the areas, already scanned (a deletion plans from the same scan); ``None``:
+        scan them here.
+    :param urls: candidate index URLs (see :func:`index_urls`).
+    :param store: the directory of the disk cache of listings, ``None`` for none.
+    """
+    warnings: List[str] = []
+    path = os.fspath(cache_dir)
+    if trees is None:
+        trees = {name: scan_area(root, path, name, warnings) for name in HTTP_AREAS}
+    kept = Store(store, path)
+    found: List[Found] = []
+    for name in HTTP_AREAS:
+        tree = trees.get(name)
+        if tree is not None:
+            found.extend(read_area(root, tree, name, kept, warnings))
+    kept.save()
+    entries = name_entries([item.raw for item in found], urls)
+    return Scanned(cache_dir, found, entries, trees, warnings)
+
+
+def _sort_key(entry: HttpEntry) -> Tuple[object, ...]:
+    return (
+        entry.project is None,
+        entry.project or "",
+        version_key(entry.version or ""),
+        entry.version or "",
+        entry.kind,
+        entry.filename or "",
+        tuple(str(p) for p in entry.files),
+    )
+
+
+def matches(entry: HttpEntry, project: str, version: Optional[str] = None) -> bool:
+    """Whether ``entry`` belongs to ``project`` (any spelling) and, if given, ``version``.
+
+    An index page belongs to its project only when no version is given (it lists them all).
+    An ``"unknown"`` entry belongs to no project.
+    """
+    if entry.kind == "unknown" or entry.project != canonicalize_name(project):
+        return False
+    if version is None:
+        return True
+    if entry.version is None:
+        return False
+    return same_version(entry.version, version)
+
+
+def same_version(a: str, b: str) -> bool:
+    """Whether two versions are equal (``1.0`` == ``1.0.0``), as text when one is invalid."""
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def list_http(
+    cache_dir: Path,
+    *,
+    project: Optional[str] = None,
+    urls: Sequence[str] = (),
+    store: Optional[Path] = None,
+) -> HttpListing:
+    """Every entry of ``cache_dir``'s ``http/`` and ``http-v2/`` (of ``project`` if given).
+
+    :param cache_dir: the cache dir (it need not exist).
+    :param urls: candidate index URLs for naming pages (see :func:`index_urls`).
+    :param store: the directory of the disk cache of listings (:func:`store_root`), ``None``
+        to read every entry.
+    """
+    path = Path(os.path.abspath(os.fspath(cache_dir)))
+    try:
+        root = _fs.open_root(os.fspath(path))
+    except (FileNotFoundError, _fs.NotADirectoryHere):
+        return HttpListing(path, (), ())
+    except OSError as exc:
+        return HttpListing(path, (), (f"Could not read {path}: {reason(exc)}",))
+    try:
+        scanned = scan_http(root, path, urls=urls, store=store)
+    finally:
+        _fs.close(root)
+    entries = scanned.entries
+    if project is not None:
+        entries = [entry for entry in entries if matches(entry, project)]
+    return HttpListing(path, tuple(sorted(entries, key=_sort_key)), tuple(scanned.warnings))

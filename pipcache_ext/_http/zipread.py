@@ -1,0 +1,184 @@
+"""Just enough of a zip reader to name a wheel or a zipped sdist: the central directory, one member.
+
+Only the end of the archive (its end-of-central-directory record and central directory) and the
+one member asked for are read, never the rest of the body. Stored and deflated members are read
+(the only methods wheels use); a member inflates to at most the cap it is given. Every length is
+checked against the archive's size first: arbitrary bytes raise
+:class:`~pipcache_ext._http.source.FormatError`, never anything else.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from .source import FormatError, TooLarge, Window
+
+__all__ = ["Member", "members", "read_member"]
+
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
+_EOCD64 = b"PK\x06\x06"
+_CENTRAL = b"PK\x01\x02"
+_LOCAL = b"PK\x03\x04"
+_EOCD_SIZE = 22
+_TAIL = 4096  # the end usually holds the whole record: read this much first
+_MAX_COMMENT = 0xFFFF
+_MAX_DIRECTORY = 64 * 1024 * 1024  # a central directory bigger than this is not a wheel's
+_STORED = 0
+_DEFLATED = 8
+_UTF8_FLAG = 0x800
+
+
+class Member(NamedTuple):
+    """A member of the archive, as the central directory describes it."""
+
+    name: str
+    method: int
+    compressed_size: int
+    size: int
+    header_offset: int  # of its local header, from the start of the window
+
+
+def _find_end(window: Window) -> int:
+    """The offset of the end-of-central-directory record."""
+    size = window.length
+    for span in (_TAIL, _EOCD_SIZE + _MAX_COMMENT):
+        start = max(0, size - span)
+        tail = window.read(start, size - start)
+        found = tail.rfind(_EOCD)
+        while found >= 0:
+            if len(tail) - found >= _EOCD_SIZE:
+                return start + found
+            found = tail.rfind(_EOCD, 0, found)
+        if start == 0:
+            break
+    raise FormatError("not a zip archive (no end of central directory)")
+
+
+def _zip64_directory(window: Window, end: int) -> Optional[Tuple[int, int, int]]:
+    """``(entries, directory size, directory offset)`` from a zip64 record, if there is one."""
+    if end < 20:
+        return None
+    locator = window.exactly(end - 20, 20)
+    if locator[:4] != _EOCD64_LOCATOR:
+        return None
+    (record,) = struct.unpack("<Q", locator[8:16])
+    data = window.exactly(record, 56) if record + 56 <= window.length else b""
+    if data[:4] != _EOCD64:
+        raise FormatError("a zip64 archive whose zip64 record is missing")
+    entries, dir_size, dir_offset = struct.unpack("<QQQ", data[32:56])
+    return int(entries), int(dir_size), int(dir_offset)
+
+
+def members(window: Window) -> List[Member]:
+    """Every member listed in the central directory.
+
+    :raises FormatError: not a zip archive, or a corrupt one.
+    """
+    end = _find_end(window)
+    record = window.exactly(end, _EOCD_SIZE)
+    entries, dir_size, dir_offset = struct.unpack("<HII", record[10:20])
+    if entries == 0xFFFF or 0xFFFFFFFF in (dir_size, dir_offset):
+        zip64 = _zip64_directory(window, end)
+        if zip64 is not None:
+            entries, dir_size, dir_offset = zip64
+    if dir_size > _MAX_DIRECTORY or dir_size > end:
+        raise FormatError(f"a zip central directory of {dir_size} bytes")
+    # Data before the archive (a self-extractor) shifts every offset, as zipfile allows.
+    shift = end - dir_size - dir_offset
+    if shift < 0:
+        raise FormatError("a zip central directory outside the archive")
+    directory = window.exactly(dir_offset + shift, dir_size)
+    found: List[Member] = []
+    position = 0
+    while position + 46 <= len(directory) and len(found) < entries:
+        if directory[position : position + 4] != _CENTRAL:
+            raise FormatError("a corrupt zip central directory")
+        (flags, method) = struct.unpack("<HH", directory[position + 8 : position + 12])
+        (compressed, size, name_length, extra_length, comment_length) = struct.unpack(
+            "<IIHHH", directory[position + 20 : position + 34]
+        )
+        (offset,) = struct.unpack("<I", directory[position + 42 : position + 46])
+        name_end = position + 46 + name_length
+        raw_name = directory[position + 46 : name_end]
+        extra = directory[name_end : name_end + extra_length]
+        if len(raw_name) != name_length:
+            raise FormatError("a truncated zip central directory")
+        compressed, size, offset = _zip64_sizes(extra, compressed, size, offset)
+        name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", "surrogateescape")
+        found.append(Member(name, method, compressed, size, offset + shift))
+        position = name_end + extra_length + comment_length
+    return found
+
+
+def _zip64_sizes(extra: bytes, compressed: int, size: int, offset: int) -> Tuple[int, int, int]:
+    """Apply a zip64 extra field (id 1) to the fields that overflowed."""
+    position = 0
+    while position + 4 <= len(extra):
+        kind, length = struct.unpack("<HH", extra[position : position + 4])
+        body = extra[position + 4 : position + 4 + length]
+        if kind == 1:
+            values = [struct.unpack("<Q", body[i : i + 8])[0] for i in range(0, len(body) - 7, 8)]
+            fields: Dict[str, int] = {"size": size, "compressed": compressed, "offset": offset}
+            for name in ("size", "compressed", "offset"):
+                if fields[name] == 0xFFFFFFFF and values:
+                    fields[name] = values.pop(0)
+            return fields["compressed"], fields["size"], fields["offset"]
+        position += 4 + length
+    return compressed, size, offset
+
+
+def read_member(
+    window: Window, member: Member, cap: int, *, stop_at: Optional[bytes] = None
+) -> bytes:
+    r"""The contents of ``member``, at most ``cap`` bytes of them.
+
+    :param stop_at: stop inflating once this appears (``b"\\n\\n"``: the end of the headers).
+    :raises TooLarge: it holds more than ``cap`` bytes (and ``stop_at`` did not appear before).
+    :raises FormatError: a corrupt member, or a compression method other than stored/deflate.
+    """
+    header = window.exactly(member.header_offset, 30)
+    if header[:4] != _LOCAL:
+        raise FormatError(f"zip member {member.name!r} has no local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = member.header_offset + 30 + name_length + extra_length
+    if member.method == _STORED:
+        if member.size > cap and stop_at is None:
+            raise TooLarge(f"zip member {member.name!r} holds {member.size} bytes")
+        return window.exactly(start, min(member.size, cap))
+    if member.method != _DEFLATED:
+        raise FormatError(f"zip member {member.name!r} uses compression method {member.method}")
+    return _inflate(window, start, member, cap, stop_at)
+
+
+def _inflate(
+    window: Window, start: int, member: Member, cap: int, stop_at: Optional[bytes]
+) -> bytes:
+    inflater = zlib.decompressobj(-15)
+    out = bytearray()
+    position = start
+    left = member.compressed_size
+    while left > 0 and not inflater.eof:
+        chunk = window.read(position, min(left, 64 * 1024))
+        if not chunk:
+            raise FormatError(f"zip member {member.name!r} is truncated")
+        position += len(chunk)
+        left -= len(chunk)
+        data = chunk
+        while data and not inflater.eof:
+            try:
+                out += inflater.decompress(data, cap + 1 - len(out))
+            except zlib.error as exc:
+                raise FormatError(f"zip member {member.name!r} is corrupt ({exc})") from exc
+            data = inflater.unconsumed_tail
+            if stop_at is not None and stop_at in out:
+                return bytes(out)
+            if len(out) > cap:
+                if stop_at is not None:
+                    return bytes(out[:cap])
+                raise TooLarge(f"zip member {member.name!r} inflates to more than {cap} bytes")
+    if not inflater.eof and member.compressed_size:
+        raise FormatError(f"zip member {member.name!r} is truncated")
+    return bytes(out)
