@@ -14,7 +14,16 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
 
     from ._discovery import discover_interpreters, run_discovery
     from ._survey import survey
-    from .api import PipCache, cache_dir, cache_info, cache_list, cache_purge, cache_remove
+    from .api import (
+        PipCache,
+        cache_dir,
+        cache_info,
+        cache_list,
+        cache_list_http,
+        cache_purge,
+        cache_remove,
+        cache_remove_project,
+    )
     from .errors import (
         CacheDisabledError,
         DeletionTimeoutError,
@@ -37,6 +46,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
         CacheReport,
         DiscoveryFailure,
         DiscoveryResult,
+        HttpEntry,
+        HttpKind,
+        HttpListing,
         Interpreter,
         RemovalResult,
     )
@@ -54,6 +66,9 @@ __all__ = [
     "DeletionUnconfirmedError",
     "DiscoveryFailure",
     "DiscoveryResult",
+    "HttpEntry",
+    "HttpKind",
+    "HttpListing",
     "Interpreter",
     "InterpreterError",
     "InvalidPatternError",
@@ -70,8 +85,10 @@ __all__ = [
     "cache_dir",
     "cache_info",
     "cache_list",
+    "cache_list_http",
     "cache_purge",
     "cache_remove",
+    "cache_remove_project",
     "discover_interpreters",
     "run_discovery",
     "survey",
@@ -82,7 +99,16 @@ _LAZY = {
     **dict.fromkeys(("discover_interpreters", "run_discovery"), "._discovery"),
     "survey": "._survey",
     **dict.fromkeys(
-        ("PipCache", "cache_dir", "cache_info", "cache_list", "cache_purge", "cache_remove"),
+        (
+            "PipCache",
+            "cache_dir",
+            "cache_info",
+            "cache_list",
+            "cache_list_http",
+            "cache_purge",
+            "cache_remove",
+            "cache_remove_project",
+        ),
         ".api",
     ),
     **dict.fromkeys(
@@ -111,6 +137,9 @@ _LAZY = {
             "CachedWheel",
             "DiscoveryFailure",
             "DiscoveryResult",
+            "HttpEntry",
+            "HttpKind",
+            "HttpListing",
             "Interpreter",
             "RemovalResult",
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Mapping, Optional, get_args
+from typing import List, Mapping, Optional, Sequence, Union, get_args
 
 from ._backends import CacheBackend
 from ._backends.command import PipCommand
@@ -15,20 +15,32 @@ from ._guard import (
     ensure_looks_like_a_cache,
     ensure_safe_to_purge,
 )
+from ._http import actions as _http
 from ._patterns import validate_pattern
 from ._pipversions import AREAS, PipVersion, features, parse_pip_version
 from ._probing import PythonSpec, probe_interpreter
 from ._runner import Runner, run
 from .errors import PipNotFoundError, Remedy
-from .models import Backend, BackendChoice, CachedWheel, CacheInfo, Interpreter, RemovalResult
+from .models import (
+    Backend,
+    BackendChoice,
+    CachedWheel,
+    CacheInfo,
+    HttpEntry,
+    HttpListing,
+    Interpreter,
+    RemovalResult,
+)
 
 __all__ = [
     "PipCache",
     "cache_dir",
     "cache_info",
     "cache_list",
+    "cache_list_http",
     "cache_purge",
     "cache_remove",
+    "cache_remove_project",
 ]
 
 
@@ -157,9 +169,56 @@ class PipCache:
     def info(self) -> CacheInfo:
         """Sizes and counts of the cache's wheels and HTTP parts.
 
+        ``unreported_files``/``unreported_size`` measure, in-process and exactly, the HTTP dirs
+        the answering pip does not count (``http-v2/`` before pip 23.3).
+
         :raises CacheDisabledError: pip's cache is disabled.
         """
-        return self._backend().info()
+        return _http.with_unreported(self._backend().info(), self._rules())
+
+    def _rules(self) -> Optional[str]:
+        """Whose rules the backend follows: the pip's own, or (native) the newest pip's."""
+        return self.interpreter.pip_version if self._backend().name == "pip" else None
+
+    def list_http(self, project: Optional[str] = None) -> List[HttpEntry]:
+        """Every entry of the HTTP cache (``http/`` and ``http-v2/``), named, for any pip.
+
+        Done in-process (pip has no such command); entries that cannot be read are
+        ``"unknown"`` and logged as warnings (:meth:`http_listing` returns them).
+
+        :param project: only this project's entries (any spelling: ``Django``, ``zope.interface``).
+        """
+        return _http.logged_entries(self.http_listing(project))
+
+    def http_listing(self, project: Optional[str] = None) -> HttpListing:
+        """:meth:`list_http` with the warnings of entries that could not be read."""
+        return _http.http_listing(self.dir(), self._env, project)
+
+    def remove_project(  # noqa: PLR0913 - keyword-only options
+        self,
+        name: Union[str, Sequence[str]],
+        *,
+        version: Optional[str] = None,
+        wheels: bool = True,
+        http: bool = True,
+        dry_run: bool = False,
+        force: bool = False,
+    ) -> RemovalResult:
+        """Delete everything cached for a project (or several): like ``uv cache clean PKG``.
+
+        Its locally built wheels (by canonical name) and its HTTP entries in both areas: files,
+        ``.metadata`` files, redirects and index pages (with ``version``: that version's, and
+        no index page). ``"unknown"`` entries are never removed by project. Done in-process,
+        with :meth:`purge`'s guards; ``bytes_removed`` is exact.
+
+        :param dry_run: delete nothing and report what the real run would delete.
+        :raises UnsafeOperationError: the cache dir is a root or home directory (or a dir in it
+            links to one), and ``force`` was not given.
+        """
+        return _http.project_removal(
+            self.dir(), self._env, name, version=version, wheels=wheels, http=http,
+            dry_run=dry_run, force=force,
+        )  # fmt: skip
 
     def list(self, pattern: Optional[str] = None) -> List[CachedWheel]:
         """The locally built wheels in the cache, optionally matching pip's ``pattern`` rule.
@@ -193,19 +252,28 @@ class PipCache:
         validate_pattern(pattern)
         return self._delete(pattern, dry_run=dry_run, force=force)
 
-    def purge(self, *, dry_run: bool = False, force: bool = False) -> RemovalResult:
+    def purge(
+        self, *, dry_run: bool = False, force: bool = False, everything: bool = False
+    ) -> RemovalResult:
         """Delete every cached wheel and HTTP file (what the answering pip's purge deletes).
 
+        What that pip does not see (``http-v2/`` before pip 23.3) is named in ``warnings``.
+
         :param dry_run: report what would be deleted, delete nothing.
+        :param everything: then remove in-process what the pip's purge left in ``wheels/``,
+            ``http/`` and ``http-v2/`` (the dirs it does not see, ``origin.json`` files, empty
+            directories), as pip 26.3's purge would.
         :param force: go ahead even when the cache dir is a filesystem root, a home directory or
             not a pip cache, or when a dir pip would walk is a symlink.
         :raises UnsafeOperationError: as for :meth:`remove`, and for a directory that does not
             look like a pip cache.
         :raises DeletionUnconfirmedError: pip started deleting and its outcome is unknown.
         """
-        return self._delete(None, dry_run=dry_run, force=force)
+        return self._delete(None, dry_run=dry_run, force=force, everything=everything)
 
-    def _delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
+    def _delete(
+        self, pattern: Optional[str], *, dry_run: bool, force: bool, everything: bool = False
+    ) -> RemovalResult:
         """``remove pattern`` or, for ``None``, ``purge``; checked for safety first."""
         backend = self._backend()
         cache = backend.dir()
@@ -213,7 +281,12 @@ class PipCache:
         ensure_link_targets_are_safe(cache, AREAS, force=force)
         if pattern is None or pattern == "*":
             ensure_looks_like_a_cache(cache, force=force)
-        return backend.delete(pattern, dry_run=dry_run, force=force)
+        result = backend.delete(pattern, dry_run=dry_run, force=force)
+        if pattern is None or pattern == "*":
+            return _http.finish_purge(
+                cache, result, pip_version=self._rules(), everything=everything, dry_run=dry_run
+            )
+        return result
 
 
 #: The default timeout of one pip process, in seconds.
@@ -283,7 +356,37 @@ def cache_purge(  # noqa: PLR0913 - keyword-only options, as PipCache's
     timeout: Optional[float] = None,
     dry_run: bool = False,
     force: bool = False,
+    everything: bool = False,
 ) -> RemovalResult:
     """:meth:`PipCache.purge` for ``python`` (default: the running interpreter)."""
     cache = PipCache(python, backend=backend, env=env, timeout=timeout)
-    return cache.purge(dry_run=dry_run, force=force)
+    return cache.purge(dry_run=dry_run, force=force, everything=everything)
+
+
+def cache_list_http(
+    project: Optional[str] = None,
+    *,
+    python: PythonSpec = None,
+    env: Optional[Mapping[str, str]] = None,
+    timeout: Optional[float] = None,
+) -> List[HttpEntry]:
+    """:meth:`PipCache.list_http` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, env=env, timeout=timeout).list_http(project)
+
+
+def cache_remove_project(  # noqa: PLR0913 - keyword-only options, as PipCache's
+    name: Union[str, Sequence[str]],
+    *,
+    python: PythonSpec = None,
+    env: Optional[Mapping[str, str]] = None,
+    timeout: Optional[float] = None,
+    version: Optional[str] = None,
+    wheels: bool = True,
+    http: bool = True,
+    dry_run: bool = False,
+    force: bool = False,
+) -> RemovalResult:
+    """:meth:`PipCache.remove_project` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, env=env, timeout=timeout).remove_project(
+        name, version=version, wheels=wheels, http=http, dry_run=dry_run, force=force
+    )

@@ -89,6 +89,11 @@ class CacheInfo:
     :ivar pip_version: the version of the interpreter's pip, ``None`` when unknown.
     :ivar wheels_size_text: pip's printed wheels size, ``None`` when the size is exact.
     :ivar http_size_text: pip's printed HTTP size, ``None`` when exact or not reported.
+    :ivar unreported_files: files in the cache dir's HTTP dirs that the answering pip does not
+        count (``http-v2/`` for pips before 23.3, and ``http/`` too before 20.3), counted
+        exactly in-process; ``0`` where pip counts everything.
+    :ivar unreported_size: their bytes, exact.
+    :ivar unreported_dirs: those dirs (the ones that exist).
     """
 
     cache_dir: Path
@@ -103,6 +108,9 @@ class CacheInfo:
     pip_version: Optional[str]
     wheels_size_text: Optional[str] = None
     http_size_text: Optional[str] = None
+    unreported_files: int = 0
+    unreported_size: int = 0
+    unreported_dirs: Tuple[Path, ...] = ()
 
     @property
     def total_size(self) -> int:

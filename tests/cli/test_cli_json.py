@@ -23,10 +23,11 @@ INTERPRETER_KEYS = {
     "path", "executable", "version", "implementation", "prefix", "base_prefix", "is_venv",
     "pip_version", "pip_location", "sources", "aliases",
 }  # fmt: skip
+# unreported_* came with issue 10 (what the answering pip does not count): keys added, still 1
 CACHE_INFO_KEYS = {
     "cache_dir", "wheels_dir", "wheel_count", "wheels_size", "http_dirs", "http_files",
     "http_size", "exact", "backend", "pip_version", "wheels_size_text", "http_size_text",
-    "total_size",
+    "total_size", "unreported_files", "unreported_size", "unreported_dirs",
 }  # fmt: skip
 WHEEL_KEYS = {"filename", "name", "version", "size", "path", "exact"}
 # failed and deleted came with issue 8: keys added, so still schema version 1
