@@ -46,22 +46,8 @@ def probe_json(stdout: str, nonce: Optional[str]) -> Optional[str]:
     found = re.findall(
         re.escape(f"{PROBE_MARKER}{nonce}:") + r"(\{[^\n]*?\})" + re.escape(f":{nonce}"), stdout
     )
-    if len(found) == 1:
-        return str(found[0])
-    if not found:
-        return _unmarked_answer(stdout)
-    return None  # the answer twice: something repeats what it saw, trust neither
-
-
-def _unmarked_answer(stdout: str) -> Optional[str]:
-    # Transitional, for the tests' fake interpreters that print one PIPCACHE_EXT_PROBE:{...} line
-    # and nothing else: the real probe always prints the nonce, so this serves only an output
-    # that is that single line; noise around it (a site hook) makes it no answer at all. To be
-    # removed once every fake prints "PIPCACHE_EXT_PROBE:$3:{...}:$3".
-    lines = stdout.strip().splitlines()
-    if len(lines) == 1 and lines[0].startswith(PROBE_MARKER + "{"):
-        return lines[0][len(PROBE_MARKER) :]
-    return None
+    # None found, or the answer twice (something repeats what it saw): trust neither.
+    return str(found[0]) if len(found) == 1 else None
 
 
 def probe_data(stdout: str, nonce: Optional[str] = None) -> Optional[Dict[str, Any]]:

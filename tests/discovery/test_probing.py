@@ -79,9 +79,10 @@ def test_no_single_answer_is_no_answer(stdout: str) -> None:
     assert probe_data(stdout, NONCE) is None
 
 
-def test_a_lone_unmarked_line_is_still_read_for_old_fakes() -> None:
-    # Transitional (see _parsers.probe._unmarked_answer): the whole output is that one line.
-    assert probe_data(f"{PROBE_MARKER}{json.dumps(ANSWER)}\n", NONCE) == ANSWER
+def test_an_old_style_line_is_read_only_from_a_run_without_a_nonce() -> None:
+    old_style = f"{PROBE_MARKER}{json.dumps(ANSWER)}\n"
+    assert probe_data(old_style, NONCE) is None  # a run with a nonce: that line is forged
+    assert probe_data("noise\n" + old_style, None) == ANSWER
 
 
 def test_a_nonce_must_look_like_one() -> None:
