@@ -52,7 +52,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, 
 
 import pipcache_ext
 from pipcache_ext._discovery import DiscoveryContext, discover
-from pipcache_ext._survey import _rank
+from pipcache_ext._grouping import choose_actor
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -439,7 +439,7 @@ def chosen_python(reports: Sequence[pipcache_ext.CacheReport], cache: Path) -> P
     for report in reports:
         found = report.info is not None and report.cache_dir is not None
         if found and real(str(report.cache_dir)) == real(cache):
-            return max(report.interpreters, key=_rank).path
+            return choose_actor(report.interpreters).path
     raise SystemExit(f"survey did not measure {cache}")
 
 
