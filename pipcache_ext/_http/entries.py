@@ -263,7 +263,12 @@ def read_area(
 def _found(
     area: str, key: Optional[str], node: DirNode, files: Tuple[FileEntry, ...], facts: Facts
 ) -> Found:
-    times = [max(e.stat.st_mtime_ns, e.stat.st_atime_ns) for e in files if e.stat is not None]
+    # A link's atime changes whenever a scan follows it (is it a directory?): not a use.
+    times = [
+        e.stat.st_mtime_ns if e.is_link else max(e.stat.st_mtime_ns, e.stat.st_atime_ns)
+        for e in files
+        if e.stat is not None
+    ]
     raw = Raw(
         area=area,
         key=key,

@@ -121,6 +121,11 @@ def _from_tar(window: Window, gzipped: bool) -> Facts:
     return facts
 
 
+def _unread(content_type: str) -> Facts:
+    shown = f" ({content_type})" if content_type else ""
+    return unknown(f"a body{shown} in no format this library reads")
+
+
 def _is_metadata(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf")[:17].lower() == b"metadata-version:"
 
@@ -139,7 +144,7 @@ def _from_text(data: bytes, content_type: str) -> Facts:
     elif content_type in _HTML_TYPES or stripped.startswith(b"<"):
         page = pages.parse_html_page(text)
     else:
-        return unknown(None)
+        return _unread(content_type)
     return Facts("index-page", page.name, None, base=page.base, links=page.links)
 
 
@@ -162,7 +167,7 @@ def _from_body(window: Window, headers: Dict[str, str]) -> Facts:  # noqa: PLR09
         if head[257:262] == b"ustar":  # a tar sent gzip-encoded: a .tar.gz
             return _from_tar(window, gzipped=True)
         if not _text_like(head, content_type):
-            return unknown(None)
+            return _unread(content_type)
         data = Inflater(window, _cap(window, PAGE_CAP), wbits).read_all()
         return _from_text(data, content_type)
     head = window.head(_SNIFF)
@@ -173,7 +178,7 @@ def _from_body(window: Window, headers: Dict[str, str]) -> Facts:  # noqa: PLR09
     if head[257:262] == b"ustar":
         return _from_tar(window, gzipped=False)
     if not _text_like(head, content_type):
-        return unknown(None)
+        return _unread(content_type)
     if window.length > PAGE_CAP and not _is_metadata(head):
         return unknown(f"a text body of {window.length} bytes, too large to read as a page")
     return _from_text(window.head(min(window.length, PAGE_CAP)), content_type)
