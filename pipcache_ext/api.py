@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence, Union, get_args
 
+from ._api_http import HttpOperations
 from ._backends import CacheBackend
 from ._backends.command import PipCommand
 from ._backends.native import NativeBackend
@@ -27,7 +28,6 @@ from .models import (
     CachedWheel,
     CacheInfo,
     HttpEntry,
-    HttpListing,
     Interpreter,
     RemovalResult,
 )
@@ -48,7 +48,7 @@ def __dir__() -> List[str]:
     return __all__
 
 
-class PipCache:
+class PipCache(HttpOperations):
     """pip's cache, as one interpreter's pip sees it.
 
     :param python: an interpreter path, a virtual environment directory, or an
@@ -179,46 +179,6 @@ class PipCache:
     def _rules(self) -> Optional[str]:
         """Whose rules the backend follows: the pip's own, or (native) the newest pip's."""
         return self.interpreter.pip_version if self._backend().name == "pip" else None
-
-    def list_http(self, project: Optional[str] = None) -> List[HttpEntry]:
-        """Every entry of the HTTP cache (``http/`` and ``http-v2/``), named, for any pip.
-
-        Done in-process (pip has no such command); entries that cannot be read are
-        ``"unknown"`` and logged as warnings (:meth:`http_listing` returns them).
-
-        :param project: only this project's entries (any spelling: ``Django``, ``zope.interface``).
-        """
-        return _http.logged_entries(self.http_listing(project))
-
-    def http_listing(self, project: Optional[str] = None) -> HttpListing:
-        """:meth:`list_http` with the warnings of entries that could not be read."""
-        return _http.http_listing(self.dir(), self._env, project)
-
-    def remove_project(  # noqa: PLR0913 - keyword-only options
-        self,
-        name: Union[str, Sequence[str]],
-        *,
-        version: Optional[str] = None,
-        wheels: bool = True,
-        http: bool = True,
-        dry_run: bool = False,
-        force: bool = False,
-    ) -> RemovalResult:
-        """Delete everything cached for a project (or several): like ``uv cache clean PKG``.
-
-        Its locally built wheels (by canonical name) and its HTTP entries in both areas: files,
-        ``.metadata`` files, redirects and index pages (with ``version``: that version's, and
-        no index page). ``"unknown"`` entries are never removed by project. Done in-process,
-        with :meth:`purge`'s guards; ``bytes_removed`` is exact.
-
-        :param dry_run: delete nothing and report what the real run would delete.
-        :raises UnsafeOperationError: the cache dir is a root or home directory (or a dir in it
-            links to one), and ``force`` was not given.
-        """
-        return _http.project_removal(
-            self.dir(), self._env, name, version=version, wheels=wheels, http=http,
-            dry_run=dry_run, force=force,
-        )  # fmt: skip
 
     def list(self, pattern: Optional[str] = None) -> List[CachedWheel]:
         """The locally built wheels in the cache, optionally matching pip's ``pattern`` rule.

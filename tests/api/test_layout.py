@@ -20,7 +20,7 @@ LAYERS: List[List[str]] = [
     ["_probing.store"],
     ["_scan", "_walk", "_plan", "_execute", "_guard", "_native", "_http"],
     ["_backends", "_probing", "_grouping"],
-    ["api", "_survey", "_discovery"],
+    ["api", "_api_http", "_survey", "_discovery"],
     ["_cli", "__main__", "__init__"],
 ]
 MAX_LINES = 400
