@@ -68,25 +68,42 @@ def inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def _own_cache() -> Optional[str]:
+    """The library's own cache dir (probe answers, learnt HTTP entries): written by design."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return os.path.normpath(xdg) if xdg else None
+
+
+def _add(result: State, path: str, own: Optional[str]) -> None:
+    if own is not None and inside(path, own):
+        return
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode):
+        result[path] = ("link", os.readlink(path))
+    elif stat.S_ISDIR(st.st_mode):
+        result[path] = ("dir",)
+    else:
+        try:
+            with open(path, "rb") as handle:
+                result[path] = ("file", handle.read())
+        except PermissionError:  # an unreadable file still counts as there
+            result[path] = ("file", None)
+
+
 def state(*roots: Path) -> State:
-    """Everything under ``roots`` (the roots included), without following any link."""
+    """Everything under ``roots`` (the roots included), without following any link.
+
+    The library's own cache dir (``$XDG_CACHE_HOME``, isolated per test) is left out: the
+    library writes its probe answers there on purpose, and it is never pip's cache.
+    """
     result: State = {}
+    own = _own_cache()
 
     def add(path: str) -> None:
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            return
-        if stat.S_ISLNK(st.st_mode):
-            result[path] = ("link", os.readlink(path))
-        elif stat.S_ISDIR(st.st_mode):
-            result[path] = ("dir",)
-        else:
-            try:
-                with open(path, "rb") as handle:
-                    result[path] = ("file", handle.read())
-            except PermissionError:  # an unreadable file still counts as there
-                result[path] = ("file", None)
+        _add(result, path, own)
 
     for root in roots:
         top = os.path.normpath(os.fspath(root))
