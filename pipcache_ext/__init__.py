@@ -20,11 +20,13 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
         cache_info,
         cache_list,
         cache_list_http,
+        cache_prune,
         cache_purge,
         cache_remove,
         cache_remove_project,
     )
     from .errors import (
+        CacheBusyError,
         CacheDisabledError,
         DeletionTimeoutError,
         DeletionUnconfirmedError,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
         HttpKind,
         HttpListing,
         Interpreter,
+        ProjectUsage,
         RemovalResult,
     )
 
@@ -58,6 +61,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "Backend",
     "BackendChoice",
+    "CacheBusyError",
     "CacheDisabledError",
     "CacheInfo",
     "CacheReport",
@@ -77,6 +81,7 @@ __all__ = [
     "PipCacheError",
     "PipCommandError",
     "PipNotFoundError",
+    "ProjectUsage",
     "Remedy",
     "RemovalResult",
     "UnsafeOperationError",
@@ -86,6 +91,7 @@ __all__ = [
     "cache_info",
     "cache_list",
     "cache_list_http",
+    "cache_prune",
     "cache_purge",
     "cache_remove",
     "cache_remove_project",
@@ -105,6 +111,7 @@ _LAZY = {
             "cache_info",
             "cache_list",
             "cache_list_http",
+            "cache_prune",
             "cache_purge",
             "cache_remove",
             "cache_remove_project",
@@ -113,6 +120,7 @@ _LAZY = {
     ),
     **dict.fromkeys(
         (
+            "CacheBusyError",
             "CacheDisabledError",
             "DeletionTimeoutError",
             "DeletionUnconfirmedError",
@@ -141,6 +149,7 @@ _LAZY = {
             "HttpKind",
             "HttpListing",
             "Interpreter",
+            "ProjectUsage",
             "RemovalResult",
         ),
         ".models",

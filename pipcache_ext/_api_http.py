@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
+from ._housekeeping.lock import cache_lock
+from ._housekeeping.verify import verified
 from ._http import actions as _http
 from .models import HttpEntry, HttpListing, RemovalResult
 
@@ -46,6 +48,8 @@ class HttpOperations:
         http: bool = True,
         dry_run: bool = False,
         force: bool = False,
+        verify: bool = False,
+        wait: bool = True,
     ) -> RemovalResult:
         """Delete everything cached for a project (or several): like ``uv cache clean PKG``.
 
@@ -55,10 +59,15 @@ class HttpOperations:
         with :meth:`purge`'s guards; ``bytes_removed`` is exact.
 
         :param dry_run: delete nothing and report what the real run would delete.
+        :param verify: measure the cache again afterwards (``RemovalResult.remaining``).
+        :param wait: see :meth:`~pipcache_ext.PipCache.prune`: deletions take turns.
         :raises UnsafeOperationError: the cache dir is a root or home directory (or a dir in it
             links to one), and ``force`` was not given.
         """
-        return _http.project_removal(
-            self.dir(), self._env, name, version=version, wheels=wheels, http=http,
-            dry_run=dry_run, force=force,
-        )  # fmt: skip
+        cache = self.dir()
+        with cache_lock(cache, self._env, wait=wait):
+            result = _http.project_removal(
+                cache, self._env, name, version=version, wheels=wheels, http=http,
+                dry_run=dry_run, force=force,
+            )  # fmt: skip
+            return verified(result, cache) if verify else result

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence, Union, get_args
 
+from ._api_housekeeping import Age, HousekeepingOperations
 from ._api_http import HttpOperations
 from ._backends import CacheBackend
 from ._backends.command import PipCommand
@@ -16,6 +17,7 @@ from ._guard import (
     ensure_looks_like_a_cache,
     ensure_safe_to_purge,
 )
+from ._housekeeping.verify import verified_purge
 from ._http import actions as _http
 from ._patterns import validate_pattern
 from ._pipversions import AREAS, PipVersion, features, parse_pip_version
@@ -38,6 +40,7 @@ __all__ = [
     "cache_info",
     "cache_list",
     "cache_list_http",
+    "cache_prune",
     "cache_purge",
     "cache_remove",
     "cache_remove_project",
@@ -48,7 +51,7 @@ def __dir__() -> List[str]:
     return __all__
 
 
-class PipCache(HttpOperations):
+class PipCache(HttpOperations, HousekeepingOperations):
     """pip's cache, as one interpreter's pip sees it.
 
     :param python: an interpreter path, a virtual environment directory, or an
@@ -210,10 +213,17 @@ class PipCache(HttpOperations):
         :raises DeletionUnconfirmedError: pip started deleting and its outcome is unknown.
         """
         validate_pattern(pattern)
-        return self._delete(pattern, dry_run=dry_run, force=force)
+        with self._locked(self.dir()):
+            return self._delete(pattern, dry_run=dry_run, force=force)
 
     def purge(
-        self, *, dry_run: bool = False, force: bool = False, everything: bool = False
+        self,
+        *,
+        dry_run: bool = False,
+        force: bool = False,
+        everything: bool = False,
+        verify: bool = False,
+        wait: bool = True,
     ) -> RemovalResult:
         """Delete every cached wheel and HTTP file (what the answering pip's purge deletes).
 
@@ -223,13 +233,21 @@ class PipCache(HttpOperations):
         :param everything: then remove in-process what the pip's purge left in ``wheels/``,
             ``http/`` and ``http-v2/`` (the dirs it does not see, ``origin.json`` files, empty
             directories), as pip 26.3's purge would.
+        :param verify: measure the cache again afterwards (``RemovalResult.remaining``); what
+            should have gone and is still there is named in ``warnings``.
+        :param wait: see :meth:`prune`: this library's deletions of one cache dir take turns.
         :param force: go ahead even when the cache dir is a filesystem root, a home directory or
             not a pip cache, or when a dir pip would walk is a symlink.
         :raises UnsafeOperationError: as for :meth:`remove`, and for a directory that does not
             look like a pip cache.
         :raises DeletionUnconfirmedError: pip started deleting and its outcome is unknown.
         """
-        return self._delete(None, dry_run=dry_run, force=force, everything=everything)
+        with self._locked(self.dir(), wait=wait):
+            result = self._delete(None, dry_run=dry_run, force=force, everything=everything)
+            if not verify:
+                return result
+            rules = self._rules()
+            return verified_purge(result, self.dir(), pip_version=rules, everything=everything)
 
     def _delete(
         self, pattern: Optional[str], *, dry_run: bool, force: bool, everything: bool = False
@@ -350,3 +368,22 @@ def cache_remove_project(  # noqa: PLR0913 - keyword-only options, as PipCache's
     return PipCache(python, env=env, timeout=timeout).remove_project(
         name, version=version, wheels=wheels, http=http, dry_run=dry_run, force=force
     )
+
+
+def cache_prune(  # noqa: PLR0913 - keyword-only options, as PipCache's
+    *,
+    python: PythonSpec = None,
+    env: Optional[Mapping[str, str]] = None,
+    timeout: Optional[float] = None,
+    older_than: Optional[Age] = None,
+    max_size: Optional[int] = None,
+    dry_run: bool = False,
+    force: bool = False,
+    verify: bool = False,
+    wait: bool = True,
+) -> RemovalResult:
+    """:meth:`PipCache.prune` for ``python`` (default: the running interpreter)."""
+    return PipCache(python, env=env, timeout=timeout).prune(
+        older_than=older_than, max_size=max_size, dry_run=dry_run, force=force, verify=verify,
+        wait=wait,
+    )  # fmt: skip

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Dict, Literal, Optional, Sequence, Tuple
 
 __all__ = [
+    "CacheBusyError",
     "CacheDisabledError",
     "DeletionTimeoutError",
     "DeletionUnconfirmedError",
@@ -236,3 +237,16 @@ class UnsafeOperationError(PipCacheError):
         super().__init__(message, interpreter=interpreter, remedy=remedy)
         self.path = path
         self.target = target
+
+
+class CacheBusyError(PipCacheError):
+    """Another deletion by this library holds the cache dir's lock, and ``wait=False``.
+
+    :ivar cache_dir: the cache dir that is being cleaned.
+    """
+
+    def __init__(
+        self, message: str, *, cache_dir: Path, interpreter: Optional[Path] = None
+    ) -> None:
+        super().__init__(message, interpreter=interpreter)
+        self.cache_dir = cache_dir

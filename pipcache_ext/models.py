@@ -14,6 +14,7 @@ __all__ = [
     "Backend",
     "BackendChoice",
     "CacheInfo",
+    "CacheLocation",
     "CacheReport",
     "CachedWheel",
     "DiscoveryFailure",
@@ -22,6 +23,7 @@ __all__ = [
     "HttpKind",
     "HttpListing",
     "Interpreter",
+    "ProjectUsage",
     "RemovalResult",
 ]
 
@@ -157,6 +159,8 @@ class RemovalResult:
         files, the files pip 26.x's cleanup deletes with their directories (``origin.json``,
         strays, ``selfcheck.json``) and the directories themselves. A dry run's ``deleted`` is
         exactly what the real run deletes.
+    :ivar remaining: with ``verify=True``: the cache measured again, natively and exactly, after
+        the run (``None`` without ``verify``, and for a dry run).
     """
 
     files_removed: int
@@ -170,6 +174,7 @@ class RemovalResult:
     backend: str = "pip"
     failed: Tuple[Path, ...] = ()
     deleted: Tuple[Path, ...] = ()
+    remaining: Optional[CacheInfo] = None
 
 
 @dataclass(frozen=True)
@@ -183,12 +188,63 @@ class CacheReport:
     :ivar interpreters: the interpreters that use it (or share the failure).
     :ivar info: the cache's :class:`CacheInfo`, measured once for the dir; ``None`` on error.
     :ivar error: why there is no ``info``, ``None`` when there is.
+    :ivar locations: why each interpreter's pip uses the dir (in ``interpreters``' order); for
+        an account's cache (``survey(all_users=True)``), the account's.
+    :ivar owner: the name of the dir's owner (``all_users``), ``None`` if not asked or unknown.
+    :ivar state: ``"ok"``, ``"not readable"`` or ``"absent"`` (``all_users``); else ``None``.
     """
 
     cache_dir: Optional[Path]
     interpreters: Tuple[Interpreter, ...]
     info: Optional[CacheInfo]
     error: Optional[PipCacheError]
+    locations: Tuple[CacheLocation, ...] = ()
+    owner: Optional[str] = None
+    state: Optional[str] = None
+
+
+#: Where a cache dir came from: ``"option"`` (given explicitly), ``"env"`` (``PIP_CACHE_DIR``),
+#: ``"config"`` (``cache-dir`` in a config file) or ``"default"`` (the platform's).
+LocationSource = Literal["option", "env", "config", "default"]
+
+
+@dataclass(frozen=True)
+class CacheLocation:
+    """Which cache dir pip uses, and why: the setting that chose it, or turned the cache off.
+
+    :ivar cache_dir: the dir; ``None`` when the cache is disabled (``would_use`` names it).
+    :ivar source: what chose the dir (see ``LocationSource``).
+    :ivar variable: the environment variable: ``PIP_CACHE_DIR``, or ``XDG_CACHE_HOME`` when it
+        moved the default.
+    :ivar config_file: the config file (``source="config"``), and ``config_section`` its section.
+    :ivar disabled: whether pip's cache is off; ``disabled_by`` names the one setting that turns
+        it off (``PIP_NO_CACHE_DIR=false``, ``no-cache-dir = true in FILE [global]``, or pip's
+        ownership check).
+    :ivar would_use: the dir pip would use were it on: what ``cache_dir=``/``--cache-dir`` clean.
+    :ivar value: the setting as written (a relative or ``~`` value before normalisation).
+    :ivar answered_by: ``"pip"`` (its own loader, inside its interpreter), ``"rules"`` (this
+        library's rules of pip 26.3: there was no pip to ask) or ``"option"``.
+    :ivar interpreter: the interpreter whose pip answered; ``pip_version`` its pip.
+    :ivar user: the account whose cache it is (``--user``, ``all_users``); ``sudo_user``: it is
+        the account that ran ``sudo`` (``SUDO_USER``).
+    :ivar notes: what else matters (``pip install`` reading another dir from ``[install]``, ...).
+    """
+
+    cache_dir: Optional[Path]
+    source: LocationSource
+    variable: Optional[str] = None
+    config_file: Optional[Path] = None
+    config_section: Optional[str] = None
+    disabled: bool = False
+    disabled_by: Optional[str] = None
+    would_use: Optional[Path] = None
+    value: Optional[str] = None
+    answered_by: Literal["pip", "rules", "option"] = "pip"
+    interpreter: Optional[Path] = None
+    pip_version: Optional[str] = None
+    user: Optional[str] = None
+    sudo_user: bool = False
+    notes: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,3 +326,28 @@ class HttpListing:
     cache_dir: Path
     entries: Tuple[HttpEntry, ...]
     warnings: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectUsage:
+    """What one project takes in a cache dir: one row of ``PipCache.usage()``.
+
+    :ivar project: the canonical project name; ``None`` for the row of what belongs to no
+        project (unknown entries, whole-index pages, stray files).
+    :ivar wheel_count: its locally built wheels (``*.whl`` under ``wheels/``).
+    :ivar wheels_size: bytes of those wheels and the files beside them (``origin.json``).
+    :ivar http_entries: its entries in ``http/`` and ``http-v2/``.
+    :ivar http_size: their bytes.
+    :ivar size: ``wheels_size + http_size``.
+    :ivar versions: the versions seen, oldest first.
+    :ivar last_used: the newest last use of its files (timezone-aware UTC), ``None`` for none.
+    """
+
+    project: Optional[str]
+    wheel_count: int
+    wheels_size: int
+    http_entries: int
+    http_size: int
+    size: int
+    versions: Tuple[str, ...]
+    last_used: Optional[datetime]

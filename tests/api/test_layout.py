@@ -18,9 +18,9 @@ LAYERS: List[List[str]] = [
     ["_fs", "_patterns", "_scripts", "_parsers", "_runner", "_pipcmd", "_parallel"],
     # the library's own disk cache: probe answers and what was learnt of HTTP entries
     ["_probing.store"],
-    ["_scan", "_walk", "_plan", "_execute", "_guard", "_native", "_http"],
+    ["_scan", "_walk", "_plan", "_execute", "_guard", "_native", "_http", "_housekeeping"],
     ["_backends", "_probing", "_grouping"],
-    ["api", "_api_http", "_survey", "_discovery"],
+    ["api", "_api_http", "_api_housekeeping", "_survey", "_discovery"],
     ["_cli", "__main__", "__init__"],
 ]
 MAX_LINES = 400

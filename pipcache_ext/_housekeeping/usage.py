@@ -1,0 +1,121 @@
+"""What each project takes in a cache dir: its wheels and HTTP entries, by canonical name.
+
+One scan of the three areas and one HTTP listing from it (:func:`~pipcache_ext._http.listing.
+scan_http`, which keeps what it learnt in this library's cache dir). Every file of the areas is
+in exactly one row: a wheel's ``origin.json`` and other files beside it go with the wheels of
+that directory (when they are of one project), anything else with ``project=None``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from packaging.utils import canonicalize_name
+
+from .. import _fs
+from .._http.listing import scan_http
+from .._parsers.list import wheel_name_version
+from .._pipversions import AREAS, WHEELS, version_key
+from .._plan import scan_cache
+from .._scan import DirNode, FileEntry
+from ..models import ProjectUsage
+from .lastuse import last_use_ns, noatime_mount, noatime_warning
+
+__all__ = ["usage"]
+
+
+class _Row:
+    def __init__(self) -> None:
+        self.wheel_count = 0
+        self.wheels_size = 0
+        self.http_entries = 0
+        self.http_size = 0
+        self.versions: Set[str] = set()
+        self.last_used = 0
+
+    def used(self, files: Iterable[FileEntry], mtime_only: bool) -> None:
+        for entry in files:
+            if entry.stat is not None:
+                when = last_use_ns(entry.stat, mtime_only=mtime_only, is_link=entry.is_link)
+                self.last_used = max(self.last_used, when)
+
+    def model(self, project: Optional[str]) -> ProjectUsage:
+        versions = sorted(self.versions, key=lambda v: (version_key(v), v))
+        return ProjectUsage(
+            project=project,
+            wheel_count=self.wheel_count,
+            wheels_size=self.wheels_size,
+            http_entries=self.http_entries,
+            http_size=self.http_size,
+            size=self.wheels_size + self.http_size,
+            versions=tuple(versions),
+            last_used=(
+                datetime.fromtimestamp(self.last_used / 1e9, tz=timezone.utc)
+                if self.last_used
+                else None
+            ),
+        )
+
+
+def _wheels(tree: Optional[DirNode], rows: Dict[Optional[str], _Row], mtime_only: bool) -> None:
+    if tree is None:
+        return
+    for node in tree.preorder():
+        projects: Set[str] = set()
+        others: List[FileEntry] = []
+        for entry in node.files:
+            if entry.name.endswith(".whl") and "-" in entry.name:
+                project, version = wheel_name_version(entry.name)
+                projects.add(project)
+                row = rows.setdefault(project, _Row())
+                row.wheel_count += 1
+                row.wheels_size += entry.size
+                if version:
+                    row.versions.add(version)
+                row.used([entry], mtime_only)
+            else:
+                others.append(entry)
+        if others:
+            owner: Optional[str] = next(iter(projects)) if len(projects) == 1 else None
+            row = rows.setdefault(owner, _Row())
+            row.wheels_size += sum(entry.size for entry in others)
+            row.used(others, mtime_only)
+
+
+def usage(
+    cache_dir: Path, *, urls: Sequence[str] = (), store: Optional[Path] = None
+) -> Tuple[List[ProjectUsage], List[str]]:
+    """``(one row per project, biggest first, the project=None row last; warnings)``."""
+    path = Path(os.path.abspath(os.fspath(cache_dir)))  # noqa: PTH100
+    try:
+        root = _fs.open_root(os.fspath(path))
+    except (FileNotFoundError, _fs.NotADirectoryHere):
+        return [], []
+    try:
+        scan = scan_cache(root, os.fspath(path), AREAS)
+        trees = {name: tree for name, tree in scan.trees.items() if name != WHEELS}
+        scanned = scan_http(root, path, trees=trees, urls=urls, store=store)
+    finally:
+        _fs.close(root)
+    mtime_only = noatime_mount(os.fspath(path))
+    rows: Dict[Optional[str], _Row] = {}
+    _wheels(scan.trees.get(WHEELS), rows, mtime_only)
+    for found, entry in zip(scanned.found, scanned.entries):
+        project = canonicalize_name(entry.project) if entry.project else None
+        row = rows.setdefault(project, _Row())
+        row.http_entries += 1
+        row.http_size += entry.size
+        if entry.version and project is not None:
+            row.versions.add(entry.version)
+        row.used((part for _node, part in found.parts), mtime_only)
+    result = [row.model(project) for project, row in rows.items() if project is not None]
+    result.sort(key=lambda item: (-item.size, item.project or ""))
+    if None in rows:
+        result.append(rows[None].model(None))
+    warnings = [*scan.warnings, *scanned.warnings]
+    if mtime_only:
+        warnings.insert(0, noatime_warning(os.fspath(path)))
+    return result, warnings
