@@ -48,11 +48,12 @@ import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Union
 
 import pipcache_ext
 from pipcache_ext._discovery import DiscoveryContext, discover
 from pipcache_ext._grouping import choose_actor
+from pipcache_ext._pipversions import version_key
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -322,10 +323,6 @@ def checks(result: pipcache_ext.DiscoveryResult, machine: Machine, env: Dict[str
 def pyenv_versions() -> List[Path]:
     versions = pipenvs.PYENV_ROOT / "versions"
     return [v for v in versions.iterdir() if v.is_dir()] if versions.is_dir() else []
-
-
-def version_key(name: str) -> Tuple[int, ...]:
-    return tuple(int(x) if x.isdigit() else 0 for x in name.split("."))
 
 
 def survey_summary(reports: Sequence[pipcache_ext.CacheReport], cache: Path) -> bool:

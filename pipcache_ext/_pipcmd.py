@@ -17,6 +17,7 @@ from typing import Dict, Mapping, Optional, Sequence, Tuple, Type
 
 from ._parsers import is_no_match_error, parse_failure
 from ._parsers._common import clean_lines
+from ._pipversions import version_key
 from ._runner import OUTPUT_LIMIT, Completed, Runner, run
 from ._scripts import PIP_BEGIN_MARKER, PIP_BOOTSTRAP, PIP_END_MARKER, PIP_MARKER_ENV
 from .errors import (
@@ -100,7 +101,7 @@ def pip_argv(executable: os.PathLike[str] | str, args: Sequence[str]) -> Tuple[s
 
 def version_tuple(interpreter: Interpreter) -> Tuple[int, ...]:
     """The interpreter's ``(major, minor)``, as :func:`pip_environment` takes it."""
-    return tuple(int(x) for x in interpreter.version.split(".")[:2] if x.isdigit())
+    return version_key(interpreter.version)[:2]
 
 
 def between_markers(stdout: str, nonce: str) -> Optional[str]:

@@ -65,6 +65,11 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def version_key(text: str) -> Tuple[int, ...]:
+    """The tests' one version sort key (``"3.11.7"`` -> ``(3, 11, 7)``)."""
+    return tuple(int(x) for x in text.split(".") if x.isdigit())
+
+
 class MissingPython(Exception):  # noqa: N818 - reads as a condition, not a failure of the code
     """The pyenv Python a venv needs is not installed on this machine."""
 
@@ -74,7 +79,7 @@ def pyenv_python(minor: str) -> Path:
     versions = PYENV_ROOT / "versions"
     candidates = sorted(
         (p for p in versions.glob(f"{minor}.*") if p.name.count(".") == 2),
-        key=lambda p: tuple(int(x) for x in p.name.split(".") if x.isdigit()),
+        key=lambda p: version_key(p.name),
     )
     for root in reversed(candidates):
         exe = root / "bin" / f"python{minor}"
