@@ -130,7 +130,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             # a pip version among the parameters (pips start at 8; "six-1.16" is a pattern)
             pips.update(p for p in params if re.fullmatch(r"([89]|[1-9]\d)(\.\d+)+", p))
     terminalreporter.write_line(
-        f"real-pip matrix: {len(pips)} pip versions ({', '.join(sorted(pips, key=_pipenvs.version_key))});"
+        f"real-pip matrix: {len(pips)} pip versions"
+        f" ({', '.join(sorted(pips, key=_pipenvs.version_key))});"
         f" real-pip tests passed {counts.get('passed', 0)}, failed {counts.get('failed', 0)},"
         f" skipped {counts.get('skipped', 0)}"
     )
