@@ -136,6 +136,10 @@ def pip_cache_dir():
             sys.stderr = saved
         raw = options.cache_dir
         out["raw"] = repr(raw)
+        try:
+            out["origin"] = cache_dir_origin(command, name, raw)
+        except Exception as exc:
+            out["origin_error"] = "%s: %s" % (type(exc).__name__, exc)
         if raw is None or raw is False or raw == "" or isinstance(raw, (bool, int)):
             out["disabled"] = True
             return out
@@ -155,6 +159,113 @@ def pip_cache_dir():
     except Exception as exc:
         out["error"] = "%s: %s" % (type(exc).__name__, exc)
     return out
+
+def norm_dir(value):
+    return os.path.normcase(os.path.realpath(os.path.expanduser(value)))
+
+def config_settings(parser, name):
+    # Every cache-dir/no-cache-dir that pip's loader read, lowest precedence first (sections
+    # [global], [<name>], [install], then the environment; files in pip's order within each):
+    # [section, kind, file or variable, key, value]
+    files = []
+    config = getattr(parser, "config", None)
+    loaded = getattr(config, "_parsers", None)
+    if isinstance(loaded, dict):  # pip 10+: pip's Configuration, file by file
+        order = getattr(config, "_override_order", None)
+        if order is None:
+            try:
+                from pip._internal.configuration import OVERRIDE_ORDER as order
+            except ImportError:
+                order = list(loaded)
+        for kind in order:
+            for fname, found in loaded.get(kind, ()):
+                files.append((str(getattr(kind, "value", kind)), fname, found))
+        environ = getattr(config, "get_environ_vars", None) or config._get_environ_vars
+    else:  # pip 8-9: pip.baseparser read its files into one parser; read each as it did
+        from pip._vendor.six.moves import configparser
+        from pip import locations
+        kinds = {os.environ.get("PIP_CONFIG_FILE"): "env"}
+        for fname in getattr(locations, "site_config_files", ()):
+            kinds[fname] = "global"
+        kinds[getattr(locations, "legacy_config_file", None)] = "user"
+        for fname in parser.files:
+            found = configparser.RawConfigParser()
+            found.read(fname)
+            kind = kinds.get(fname)
+            if kind is None:
+                kind = "site" if os.path.dirname(fname) == sys.prefix else "user"
+            files.append((kind, fname, found))
+        environ = parser.get_environ_vars
+    settings = []
+    for section in ("global", name, "install") if name != "install" else ("global", name):
+        for kind, fname, found in files:
+            if not found.has_section(section):
+                continue
+            for key, value in found.items(section):
+                key = key.lower().replace("_", "-").lstrip("-")
+                if key in ("cache-dir", "no-cache-dir"):
+                    settings.append([section, kind, fname, key, value])
+    for key, value in environ():
+        key = key.lower().replace("_", "-")
+        if key in ("cache-dir", "no-cache-dir"):
+            variable = "PIP_" + key.upper().replace("-", "_")
+            settings.append([":env:", "env-var", variable, key, value])
+    return settings, [f[1] for f in files if os.path.exists(f[1])]
+
+def winning(settings, key, sections, masking):
+    # The setting of `key` pip applies last: pip 10+ keeps the last value of each section and
+    # drops empty ones, sections applied in order; pip 8-9 merge every section into one value,
+    # so an empty value hides every earlier one.
+    if masking:
+        last = None
+        for item in settings:
+            if item[3] == key:
+                last = item
+        return last if last is not None and last[4] else None
+    for section in reversed(sections):
+        last = None
+        for item in settings:
+            if item[0] == section and item[3] == key:
+                last = item
+        if last is not None and last[4]:
+            return last
+    return None
+
+def cache_dir_origin(command, name, raw):
+    # Which setting gave `raw` (options.cache_dir), and which one turned the cache off.
+    try:
+        from pip._internal.locations import USER_CACHE_DIR as default
+        masking = False
+    except ImportError:
+        from pip.locations import USER_CACHE_DIR as default
+        masking = True
+    settings, files = config_settings(command.parser, name)
+    sections = ["global", name, ":env:"]
+    chosen = winning(settings, "cache-dir", sections, masking)
+    off = winning(settings, "no-cache-dir", sections, masking)
+    origin = {"files": files, "default": norm_dir(default), "variable": None}
+    if chosen is None:
+        origin.update({"source": "default", "where": None, "section": None, "value": None})
+        base = "~/Library/Caches/pip" if sys.platform == "darwin" else "~/.cache/pip"
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        if xdg is not None and sys.platform != "win32" and norm_dir(default) != norm_dir(base):
+            origin.update({"variable": "XDG_CACHE_HOME", "value": xdg})
+        would = default
+    else:
+        source = "env" if chosen[0] == ":env:" else "config"
+        origin.update({"source": source, "where": chosen[2], "value": chosen[4],
+                       "section": None if source == "env" else chosen[0], "kind": chosen[1]})
+        would = chosen[4]
+    if off is not None:
+        origin["disabled_by"] = {"where": off[2], "value": off[4], "kind": off[1],
+                                 "section": None if off[0] == ":env:" else off[0]}
+    if raw is None or raw is False or raw == "" or isinstance(raw, (bool, int)):
+        origin["would_use"] = norm_dir(would)
+    if name != "install":  # pip install reads [install], pip cache does not (spec 7.8)
+        extra = winning(settings, "cache-dir", ["global", "install", ":env:"], masking)
+        if extra is not None and extra[0] == "install":
+            origin["install_differs"] = {"where": extra[2], "value": extra[4]}
+    return origin
 
 nonce = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else ""
 answer = json.dumps({

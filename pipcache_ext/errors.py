@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Literal, Optional, Sequence, Tuple
+from typing import Any, Dict, Literal, Optional, Sequence, Tuple
 
 __all__ = [
     "CacheBusyError",
@@ -37,6 +37,7 @@ RemedyAction = Literal[
     "install-pip",  # the interpreter needs a pip
     "utf8-locale",  # run under a UTF-8 locale
     "remeasure",  # pip may have deleted files: measure the cache again
+    "cache-dir",  # name the cache dir explicitly (subject: the dir)
 ]
 
 
@@ -69,6 +70,7 @@ _LIBRARY_WORDS: Dict[str, str] = {
     "install-pip": "install it with '{subject} -m ensurepip' or your system's package manager",
     "utf8-locale": "set LANG=C.UTF-8",
     "remeasure": "call info() (or survey()) to measure what is left",
+    "cache-dir": "pass cache_dir='{subject}' to inspect or clean it anyway",
 }
 
 
@@ -116,19 +118,24 @@ class CacheDisabledError(PipCacheError):
         in a config file) or ``"permissions"`` (pip's ownership check failed: the cache dir or its
         nearest existing parent is not owned by, or not writable for, the current user).
     :ivar cache_dir: the directory pip refused, when pip names it.
+    :ivar location: the :class:`~pipcache_ext.models.CacheLocation` (``disabled_by`` names the
+        setting), when it is known.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - every field is part of the error's contract
         self,
         message: str,
         *,
         reason: DisabledReason,
         cache_dir: Optional[Path] = None,
         interpreter: Optional[Path] = None,
+        location: Optional[Any] = None,  # noqa: ANN401 - models.CacheLocation (models imports us)
+        remedy: Optional[Remedy] = None,
     ) -> None:
-        super().__init__(message, interpreter=interpreter)
+        super().__init__(message, interpreter=interpreter, remedy=remedy)
         self.reason: DisabledReason = reason
         self.cache_dir = cache_dir
+        self.location = location
 
 
 class PipCommandError(PipCacheError):

@@ -33,6 +33,7 @@ _CLI_WORDS: Dict[str, str] = {
     "install-pip": "install it with '{subject} -m ensurepip' or your system's package manager",
     "utf8-locale": "set LANG=C.UTF-8",
     "remeasure": "run 'pipcache-ext info' (or survey) to measure what is left",
+    "cache-dir": "pass --cache-dir {subject} to inspect or clean it anyway",
 }
 
 # Remedies whose library words need no subject, so they can be recognised at the end of an

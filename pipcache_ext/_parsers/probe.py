@@ -12,14 +12,15 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Literal, Mapping, Optional
+from typing import Any, Dict, Literal, Mapping, Optional, Tuple
 
 from .._scripts import PROBE_MARKER
-from ..models import Interpreter
+from ..models import CacheLocation, Interpreter
 
 __all__ = [
     "PipCacheDirAnswer",
     "answer_data",
+    "answer_location",
     "interpreter_from_data",
     "parse_probe",
     "pip_cache_answer",
@@ -104,11 +105,14 @@ class PipCacheDirAnswer:
         rejects its configuration).
     :ivar cache_dir: the normalised directory (``ok``, ``not-owned``).
     :ivar detail: the raw value or the error, for messages.
+    :ivar location: why pip uses that dir, or which setting turned the cache off (``None`` when
+        the probe could not tell).
     """
 
     state: Literal["ok", "disabled", "not-owned", "no-pip", "error"]
     cache_dir: Optional[Path] = None
     detail: Optional[str] = None
+    location: Optional[CacheLocation] = None
 
 
 def pip_cache_answer(data: Mapping[str, Any], interpreter: Interpreter) -> PipCacheDirAnswer:
@@ -125,9 +129,67 @@ def pip_cache_answer(data: Mapping[str, Any], interpreter: Interpreter) -> PipCa
             f" tell its cache dir: {answer['error']}",
         )
     if answer.get("disabled"):
-        return PipCacheDirAnswer("disabled", detail=str(answer.get("raw")))
+        location = answer_location(answer, interpreter, None)
+        return PipCacheDirAnswer("disabled", detail=str(answer.get("raw")), location=location)
     cache_dir = answer.get("cache_dir")
     if not isinstance(cache_dir, str) or not cache_dir:
         return PipCacheDirAnswer("error", detail="the probe reported no cache dir")
     state: Literal["ok", "not-owned"] = "not-owned" if answer.get("not_owned") else "ok"
-    return PipCacheDirAnswer(state, Path(cache_dir), str(answer.get("raw")))
+    location = answer_location(answer, interpreter, Path(cache_dir))
+    return PipCacheDirAnswer(state, Path(cache_dir), str(answer.get("raw")), location)
+
+
+def _setting(off: Mapping[str, Any], key: str) -> str:
+    """A setting as a user writes it: ``PIP_NO_CACHE_DIR=false``, ``key = v in FILE [section]``."""
+    if off.get("section") is None:
+        return f"{off.get('where')}={off.get('value')}"
+    return f"{key} = {off.get('value')} in {off.get('where')} [{off.get('section')}]"
+
+
+def answer_location(
+    answer: Mapping[str, Any], interpreter: Interpreter, cache_dir: Optional[Path]
+) -> Optional[CacheLocation]:
+    """The :class:`CacheLocation` of a probe's ``pip_cache`` answer; ``None`` without ``origin``.
+
+    :param cache_dir: the dir pip uses; ``None`` when the cache is disabled by configuration.
+    """
+    origin = answer.get("origin")
+    if not isinstance(origin, dict) or origin.get("source") not in ("env", "config", "default"):
+        return None
+    source = origin["source"]
+    where, value = origin.get("where"), origin.get("value")
+    disabled_by: Optional[str] = None
+    would = origin.get("would_use")
+    if answer.get("disabled"):
+        off = origin.get("disabled_by")
+        disabled_by = _setting(off, "no-cache-dir") if isinstance(off, dict) else None
+        if answer.get("raw") == "1":  # pip <= 18.1: PIP_NO_CACHE_DIR=true is 1, and crashes
+            disabled_by = f"{disabled_by} (pip <= 18.1 stores it as 1 and fails on it)"
+    elif answer.get("not_owned"):
+        disabled_by = (
+            f"pip's ownership check: {cache_dir} or its parent is not owned by (or not writable"
+            " for) the current user"
+        )
+        would, cache_dir = cache_dir, None
+    notes: Tuple[str, ...] = ()
+    differs = origin.get("install_differs")
+    if isinstance(differs, dict):
+        note = (
+            f"pip install uses {differs.get('value')} instead (cache-dir in {differs.get('where')}"
+            " [install], which pip cache does not read)"
+        )
+        notes = (note,)
+    return CacheLocation(
+        cache_dir=cache_dir,
+        source=source,
+        variable=where if source == "env" else origin.get("variable"),
+        config_file=Path(where) if source == "config" and isinstance(where, str) else None,
+        config_section=origin.get("section") if source == "config" else None,
+        disabled=disabled_by is not None or bool(answer.get("disabled")),
+        disabled_by=disabled_by,
+        would_use=Path(would) if isinstance(would, str) and cache_dir is None else None,
+        value=value if isinstance(value, str) else None,
+        interpreter=interpreter.path,
+        pip_version=interpreter.pip_version,
+        notes=notes,
+    )

@@ -19,8 +19,10 @@ LAYERS: List[List[str]] = [
     # the library's own disk cache: probe answers and what was learnt of HTTP entries
     ["_probing.store"],
     ["_scan", "_walk", "_plan", "_execute", "_guard", "_native", "_http", "_housekeeping"],
-    ["_backends", "_probing", "_grouping"],
-    ["api", "_api_http", "_api_housekeeping", "_survey", "_discovery"],
+    ["_locrules"],  # where a cache dir is by pip's rules, without a pip
+    ["_backends", "_probing", "_grouping", "_users"],
+    ["api", "_api_http", "_api_housekeeping", "_api_location", "_survey", "_discovery"],
+    ["_location_api"],  # one-shot functions that build a PipCache
     ["_cli", "__main__", "__init__"],
 ]
 MAX_LINES = 400

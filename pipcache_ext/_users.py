@@ -1,0 +1,128 @@
+"""Every account's pip cache: ``survey(all_users=True)`` and ``--user NAME``.
+
+Each account of the password database with a home directory has a default cache dir by its
+own rules: ``~/.cache/pip`` (the account's environment is unknown, so ``XDG_CACHE_HOME`` is not
+assumed), or the ``cache-dir`` of its readable user config file (``~/.pip/pip.conf``,
+``~/.config/pip/pip.conf``) or of the global ones (:func:`~pipcache_ext._locrules.rules_location`).
+Each dir is measured in-process, exactly, with its owner and a state: ``"ok"``, ``"not
+readable"`` (it exists but this process cannot read it) or ``"absent"``. Under ``sudo`` the
+account in ``SUDO_USER`` is marked as such next to root's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ._locrules import owner_name, rules_location
+from ._native import native_info
+from ._parallel import parallel_map
+from .errors import PipCacheError
+from .models import CacheLocation, CacheReport
+
+__all__ = ["account_location", "account_reports", "merge_accounts"]
+
+
+def _accounts() -> List[Tuple[str, str]]:
+    """``(name, home)`` of every account whose home is an existing directory, as listed."""
+    try:
+        import pwd  # noqa: PLC0415 - POSIX only
+    except ImportError:  # pragma: no cover - Windows has no password database
+        return []
+    return [
+        (entry.pw_name, entry.pw_dir)
+        for entry in pwd.getpwall()
+        if entry.pw_dir and Path(entry.pw_dir).is_absolute() and Path(entry.pw_dir).is_dir()
+    ]
+
+
+def account_location(name: str, *, sudo_user: Optional[str] = None) -> CacheLocation:
+    """Account ``name``'s default cache dir, by its own rules (``--user NAME``).
+
+    :raises PipCacheError: there is no such account.
+    """
+    try:
+        import pwd  # noqa: PLC0415 - POSIX only
+
+        home = pwd.getpwnam(name).pw_dir
+    except (ImportError, KeyError) as exc:
+        raise PipCacheError(f"no account named {name!r} in the password database") from exc
+    return _location(name, home, sudo_user)
+
+
+def _location(name: str, home: str, sudo_user: Optional[str]) -> CacheLocation:
+    location = rules_location({}, home=home, cwd=home, user=name)
+    return dataclasses.replace(location, sudo_user=name == sudo_user)
+
+
+def _state(cache_dir: Path) -> str:
+    if not os.path.lexists(cache_dir):
+        return "absent"
+    try:
+        with os.scandir(cache_dir):
+            pass
+    except OSError:
+        return "not readable"
+    return "ok"
+
+
+def _report(locations: Tuple[CacheLocation, ...]) -> CacheReport:
+    first = locations[0]
+    cache_dir = first.cache_dir or first.would_use
+    assert cache_dir is not None  # noqa: S101 - rules always name a dir
+    state = _state(cache_dir)
+    info, error = None, None
+    if state == "ok":
+        try:
+            info = native_info(cache_dir, pip_version=None)
+        except (PipCacheError, OSError) as exc:
+            state = "not readable"
+            error = exc if isinstance(exc, PipCacheError) else None
+    if state == "not readable" and error is None:
+        error = PipCacheError(f"{cache_dir} exists but cannot be read by this process")
+    owner = owner_name(cache_dir) if state != "absent" else None
+    return CacheReport(cache_dir, (), info, error, locations, owner, state)
+
+
+def account_reports(env: Optional[Mapping[str, str]] = None) -> List[CacheReport]:
+    """One report per distinct default cache dir of the accounts that have a home.
+
+    :param env: where ``SUDO_USER`` is read (default ``os.environ``).
+    """
+    sudo_user = dict(os.environ if env is None else env).get("SUDO_USER") or None
+    grouped: Dict[Path, List[CacheLocation]] = {}
+    for name, home in _accounts():
+        location = _location(name, home, sudo_user)
+        cache_dir = location.cache_dir or location.would_use
+        if cache_dir is not None:
+            grouped.setdefault(cache_dir, []).append(location)
+    groups = [tuple(locations) for locations in grouped.values()]
+    return parallel_map(_report, groups, workers=min(8, max(1, len(groups))))
+
+
+def merge_accounts(
+    reports: Sequence[CacheReport], accounts: Sequence[CacheReport]
+) -> List[CacheReport]:
+    """The interpreters' reports with each account's cache: on their row when it is the same dir.
+
+    An account's cache that no interpreter uses gets a row of its own, after the measured rows.
+    """
+    by_dir = {report.cache_dir: index for index, report in enumerate(reports) if report.info}
+    merged = list(reports)
+    extra: List[CacheReport] = []
+    for account in accounts:
+        index = by_dir.get(account.cache_dir)
+        if index is None:
+            extra.append(account)
+            continue
+        row = merged[index]
+        merged[index] = dataclasses.replace(
+            row,
+            locations=row.locations + account.locations,
+            owner=account.owner,
+            state=account.state,
+        )
+    measured = [r for r in merged if r.info is not None]
+    return measured + extra + [r for r in merged if r.info is None]
