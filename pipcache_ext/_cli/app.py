@@ -28,6 +28,8 @@ _COMMANDS = {
     "list": ("query", "cmd_list"),
     "remove": ("delete", "cmd_delete"),
     "purge": ("delete", "cmd_delete"),
+    "prune": ("delete", "cmd_delete"),
+    "usage": ("housekeeping", "cmd_usage"),
     "interpreters": ("inventory", "cmd_interpreters"),
     "survey": ("inventory", "cmd_survey"),
 }

@@ -21,6 +21,7 @@ from ..errors import PipCacheError
 from ..models import Interpreter, RemovalResult
 from . import documents, text
 from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, targets
+from .housekeeping import left_lines
 from .options import AbortError, UsageError
 from .terminal import UI
 
@@ -130,12 +131,21 @@ def _run(ui: UI, jobs: Sequence[_Job], purge: bool) -> None:
     """Each group's remove or purge, in turn, through its actor; errors are kept per group."""
     options = ui.options
     verb = "checking" if options.dry_run else "purging" if purge else "removing"
+    verb = "pruning" if options.command == "prune" and not options.dry_run else verb
     with ui.progress(f"{verb} {len(jobs)} cache(s)") as progress:
         for index, job in enumerate(jobs, 1):
             progress.update(f"{verb} cache {index}/{len(jobs)}: {job.group.cache_dir}")
             try:
+                verify = not options.dry_run  # what is left, measured: "0 files left"
                 if options.command == "purge":
-                    job.result = job.cache.purge(dry_run=options.dry_run, force=options.force)
+                    job.result = job.cache.purge(
+                        dry_run=options.dry_run, force=options.force, verify=verify
+                    )
+                elif options.command == "prune":
+                    job.result = job.cache.prune(
+                        older_than=options.older_than, max_size=options.max_size,
+                        dry_run=options.dry_run, force=options.force, verify=verify,
+                    )  # fmt: skip
                 else:
                     assert options.pattern is not None  # noqa: S101 - required by argparse
                     job.result = job.cache.remove(
@@ -192,6 +202,7 @@ def _show(ui: UI, jobs: Sequence[_Job], several: bool) -> None:
             header += f" run by pip {actor.pip_version} of {actor.path})"
             ui.show([""] * bool(index) + [header])
         ui.show(text.removal_lines(job.result, every_file=bool(ui.options.verbose)))
+        ui.show(left_lines(job.result))
 
 
 def _show_problems(ui: UI, jobs: Sequence[_Job]) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, TextIO
 
@@ -57,11 +58,12 @@ def error_json(
     }
 
 
-def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is any of its types
+def to_json(value: object) -> Any:  # noqa: ANN401, PLR0911 - JSON is any of its types
     """A model (or a list, tuple or dict of them) as JSON-ready data.
 
     Dataclasses become objects with every field (:class:`CacheInfo` adds ``total_size``), paths
-    become strings, tuples become lists, errors become :func:`error_json` objects.
+    become strings, times ISO 8601 strings, tuples become lists, errors become
+    :func:`error_json` objects.
     """
     if isinstance(value, PipCacheError):
         return error_json(value)
@@ -72,6 +74,8 @@ def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is any of its types
         return data
     if isinstance(value, os.PathLike):
         return os.fspath(value)
+    if isinstance(value, datetime):  # ISO 8601, with its offset (+00:00 for UTC)
+        return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [to_json(item) for item in value]
     if isinstance(value, dict):

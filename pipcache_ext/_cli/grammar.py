@@ -51,6 +51,26 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _units(parse: str) -> Any:  # noqa: ANN401 - an argparse type
+    """An argparse type from one of :mod:`.units`' parsers (its message names the forms)."""
+
+    def convert(text: str) -> Any:  # noqa: ANN401 - a float or an int
+        from . import units  # noqa: PLC0415 - only when the option is given
+
+        try:
+            return getattr(units, parse)(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
 def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """Options every command takes, before the command (``top``) or after it.
 
@@ -168,6 +188,28 @@ def parser() -> argparse.ArgumentParser:
     _add_deletion(remove, confirms=False)
     purge = command("purge", "delete every locally built wheel and HTTP file (pip's purge)")
     _add_deletion(purge, confirms=True)
+    prune = command(
+        "prune", "delete whole entries by last use: older than AGE, then the least recently used"
+        " until at most SIZE is left",
+    )  # fmt: skip
+    prune.add_argument(
+        "--older-than", type=_units("parse_duration"), metavar="AGE",
+        help="entries last used longer ago than AGE: 30d, 2w, 12h, 45m, 90s",
+    )  # fmt: skip
+    prune.add_argument(
+        "--max-size", type=_units("parse_size"), metavar="SIZE",
+        help="then the least recently used until at most SIZE is left: 1GB, 500MB (powers of"
+        " 1000), 2GiB (powers of 1024), or bytes",
+    )  # fmt: skip
+    prune.add_argument(
+        "--dry-run", action="store_true", help="report what would go, delete nothing"
+    )
+    prune.add_argument(
+        "--force", action="store_true",
+        help="clean a cache dir that is a filesystem root or a home directory (or contains one)",
+    )  # fmt: skip
+    usage = command("usage", "what each project takes in the cache, biggest first, with bars")
+    usage.add_argument("--top", type=_count, metavar="N", help="only the N biggest projects")
     command("interpreters", "the interpreters discovery finds (and any --python)")
     command("survey", "every cache, once, with the interpreters using it (default: --all)")
     return top

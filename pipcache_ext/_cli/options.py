@@ -71,6 +71,9 @@ class Options:
     dry_run: bool = False
     yes: bool = False
     force: bool = False
+    older_than: Optional[float] = None  # prune: seconds
+    max_size: Optional[int] = None  # prune: bytes
+    top: Optional[int] = None  # usage: rows shown
 
     def pip_cache(self, spec: Spec) -> PipCache:
         """A :class:`PipCache` for ``spec`` with these options' backend and timeout."""
@@ -103,7 +106,12 @@ def options_from(args: argparse.Namespace) -> Options:
         dry_run=getattr(args, "dry_run", False),
         yes=getattr(args, "yes", False),
         force=getattr(args, "force", False),
+        older_than=getattr(args, "older_than", None),
+        max_size=getattr(args, "max_size", None),
+        top=getattr(args, "top", None),
     )
+    if options.command == "prune" and options.older_than is None and options.max_size is None:
+        raise UsageError("prune needs --older-than AGE, --max-size SIZE or both")
     if options.json and options.format == "abspath":
         raise UsageError("--format abspath and --json cannot be used together")
     if options.pattern is not None:

@@ -33,7 +33,7 @@ WHEEL_KEYS = {"filename", "name", "version", "size", "path", "exact"}
 # failed and deleted came with issue 8: keys added, so still schema version 1
 REMOVAL_KEYS = {
     "files_removed", "bytes_removed", "dirs_removed", "removed", "matched", "warnings", "exact",
-    "dry_run", "backend", "failed", "deleted",
+    "dry_run", "backend", "failed", "deleted", "remaining",
 }  # fmt: skip
 ERROR_KEYS = {"type", "message", "interpreter"}
 DOCUMENT_KEYS = {"schema_version", "command", "exit_code", "error", "results"}

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set
 
-# The loopback index and the caches of the HTTP tests (tests/http), reused here.
+# The loopback index and caches of the HTTP tests, the CLI tests' fixtures: reused here.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "http"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "cli"))
 
 from _http_helpers import Caches, Fill, area_of, entry_files, files_under, run_pip
 from _index import Index
