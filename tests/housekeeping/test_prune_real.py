@@ -182,7 +182,11 @@ def test_verify_names_what_an_old_pips_purge_left(fill: Fill) -> None:
 def test_a_prune_while_pip_installs_into_the_same_cache_leaves_the_install_working(
     fill: Fill, http_index: Index, tmp_path: Path
 ) -> None:
-    """Everything old is pruned again and again while pip 26.3 installs through the cache."""
+    """The cache is pruned again and again while pip 26.3 installs through it.
+
+    (A purge in the same place can delete the wheel pip has just built before pip installs it:
+    pip fails with ``No such file or directory``, as it does with pip's own purge.)
+    """
     now = time.time()
     for entry in entries(fill, http_index):
         set_times(entry, now - 60 * DAY)

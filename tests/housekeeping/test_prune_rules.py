@@ -14,6 +14,7 @@ from typing import Dict, Iterator
 
 import pytest
 
+import pipcache_ext
 from pipcache_ext import CacheBusyError, PipCache
 from pipcache_ext._housekeeping.lastuse import noatime_mount
 from pipcache_ext._housekeeping.lock import cache_lock
@@ -146,3 +147,37 @@ def test_the_lock_holds_across_processes(
         )  # fmt: skip
     assert done.returncode == 7, done.stderr
     assert layout["old body"].exists()
+
+
+def test_verify_names_what_a_purge_should_have_removed_and_did_not(
+    layout: Dict[str, Path], isolated_env: Dict[str, str]
+) -> None:
+    stuck = layout["old body"]
+    done = subprocess.run(["chattr", "+i", str(stuck)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("chattr +i needs root on ext4/xfs/btrfs")
+    try:
+        env = {**isolated_env, "PIP_CACHE_DIR": str(layout["cache"])}
+        result = PipCache(sys.executable, env=env, backend="native").purge(verify=True)
+        assert result.remaining is not None
+        assert (result.remaining.http_files, result.remaining.http_size) == (1, 1000)
+        assert stuck in result.failed
+        assert any(w.startswith("verify: 1 file(s) (1000 bytes)") for w in result.warnings)
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=False)
+
+
+def test_remove_project_and_the_one_shot_prune_measure_what_is_left(
+    layout: Dict[str, Path], isolated_env: Dict[str, str]
+) -> None:
+    env = {**isolated_env, "PIP_CACHE_DIR": str(layout["cache"])}
+    result = PipCache(sys.executable, env=env).remove_project("six", verify=True)
+    assert result.removed == (layout["wheel"],)
+    assert result.remaining is not None
+    assert result.remaining.wheel_count == 0
+    pruned = pipcache_ext.cache_prune(python=sys.executable, env=env, max_size=0, verify=True)
+    assert set(pruned.removed) == {layout["old meta"], layout["old body"], layout["stale tmp"]}
+    assert pruned.remaining is not None
+    left = [p for name, p in layout.items() if name in ("recent", "fresh tmp", "stray")]
+    assert pruned.remaining.http_files == len(left) + 1  # and the link
+    assert pruned.remaining.http_size == sum(p.stat().st_size for p in left)
