@@ -19,6 +19,7 @@ import errno
 import os
 import re
 import stat
+from pathlib import Path
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from .. import _fs
@@ -28,7 +29,7 @@ from .._scan import DirNode, FileEntry, reason
 from .naming import Raw
 from .serial import Response, read_response
 from .sniff import Facts, describe, unknown
-from .source import FormatError, ReadAt, Span, Window
+from .source import FormatError, ReadAt, Span, Window, bytes_reader
 from .store import Store, key_of
 
 __all__ = ["Found", "read_area"]
@@ -44,6 +45,7 @@ _OPEN_FLAGS = (
 )
 _NOATIME = getattr(os, "O_NOATIME", 0)
 _MAX_ENTRY_FILE = 1 << 40
+_WHOLE = 64 * 1024  # a file this small is read in one go
 
 #: A file of an entry: the directory it is in and what the scan saw of it.
 Part = Tuple[DirNode, FileEntry]
@@ -54,6 +56,7 @@ class Found(NamedTuple):
 
     raw: Raw
     parts: Tuple[Part, ...]
+    relative: str  # its first file's path in the cache dir
 
 
 class _Lazy:
@@ -90,7 +93,7 @@ class _Lazy:
             self._handle = None
 
 
-def _open(handle: Handle, entry: FileEntry, path: str) -> int:
+def _open(handle: Handle, entry: FileEntry, path: str) -> Tuple[int, int]:
     """Open a scanned regular file for reading, without following a link or touching atime."""
     flags = _OPEN_FLAGS | _NOATIME
     while True:
@@ -109,7 +112,7 @@ def _open(handle: Handle, entry: FileEntry, path: str) -> int:
     if not stat.S_ISREG(st.st_mode) or _fs.identity_of(st) != entry.identity:
         os.close(fd)
         raise FormatError("it changed while being read")
-    return fd
+    return fd, st.st_size
 
 
 def _reader(fd: int) -> ReadAt:
@@ -132,9 +135,15 @@ class _Reader:
         self.fds: List[int] = []
 
     def window(self, entry: FileEntry) -> Window:
-        fd = _open(self.handle, entry, self.node.child_path(entry.name))
+        """The file's bytes: read at once when small, else read as needed (until closed)."""
+        fd, size = _open(self.handle, entry, self.node.child_path(entry.name))
+        if size <= _WHOLE:
+            try:
+                data = _reader(fd)(0, size)
+            finally:
+                os.close(fd)
+            return Window(bytes_reader(data), 0, len(data))
         self.fds.append(fd)
-        size = os.fstat(fd).st_size
         if size > _MAX_ENTRY_FILE:
             raise FormatError(f"a file of {size} bytes")
         return Window(_reader(fd), 0, size)
@@ -148,9 +157,20 @@ class _Reader:
 def _facts(
     reader: _Reader, area: str, meta: Optional[FileEntry], body: Optional[FileEntry]
 ) -> Facts:
-    """Read one entry: its response (``meta``) and body (``http-v2``'s ``.body``)."""
+    """Read one entry: its response (``meta``) and body (``http-v2``'s ``.body``).
+
+    In ``http-v2`` the body is read first: when it says what it is (a wheel, an sdist, a page,
+    a ``.metadata`` file), the metadata file is not read at all; it is for the rest (redirects,
+    bodies in no known format, whose headers may say more).
+    """
     response: Optional[Response] = None
     body_window: Optional[Window] = None
+    if area == HTTP_V2 and body is not None:
+        body_window = reader.window(body)
+        if body_window.length:
+            facts = describe(None, body_window)
+            if facts.kind != "unknown" or meta is None:
+                return facts
     if meta is not None:
         window = reader.window(meta)
         response = read_response(window.read_at, window.length)
@@ -225,11 +245,15 @@ def read_area(
     skip = len(os.path.dirname(tree.path)) + 1  # paths in the store are relative to the cache
 
     def visit(node: DirNode, lazy: _Lazy) -> None:
+        folder = Path(node.path) if node.files else None
+        prefix = node.path + os.sep
         for key, meta, body in _groups(node, area):
+            assert folder is not None  # noqa: S101 - there are files
             files = tuple(e for e in (meta, body) if e is not None)
             stats = [e.stat for e in files if e.stat is not None]
-            relative = node.child_path(files[0].name)[skip:]
+            relative = prefix[skip:] + files[0].name
             store_key = key_of(stats)
+            store.seen(relative, store_key)
             facts = store.get(relative, store_key) if len(stats) == len(files) else None
             if facts is None and key is not None:
 
@@ -243,8 +267,8 @@ def read_area(
             elif facts is None:
                 facts = unknown(None)
             if facts.problem is not None:
-                warnings.append(f"{node.child_path(files[0].name)}: {facts.problem}")
-            found.append(_found(area, key, node, files, facts))
+                warnings.append(f"{prefix}{files[0].name}: {facts.problem}")
+            found.append(_found(area, key, node, folder, files, facts)._replace(relative=relative))
         for child in node.children:
             child_lazy = _Lazy(root, child, lazy)
             try:
@@ -260,8 +284,13 @@ def read_area(
     return found
 
 
-def _found(
-    area: str, key: Optional[str], node: DirNode, files: Tuple[FileEntry, ...], facts: Facts
+def _found(  # noqa: PLR0913, PLR0917 - the parts of one entry
+    area: str,
+    key: Optional[str],
+    node: DirNode,
+    folder: Path,
+    files: Tuple[FileEntry, ...],
+    facts: Facts,
 ) -> Found:
     # A link's atime changes whenever a scan follows it (is it a directory?): not a use.
     times = [
@@ -272,9 +301,9 @@ def _found(
     raw = Raw(
         area=area,
         key=key,
-        paths=tuple(node.child_path(e.name) for e in files),
+        paths=tuple(folder / e.name for e in files),
         size=sum(e.size for e in files),
         last_used_ns=max(times, default=0),
         facts=facts,
     )
-    return Found(raw, tuple((node, e) for e in files))
+    return Found(raw, tuple((node, e) for e in files), "")

@@ -13,7 +13,7 @@ import configparser
 import contextlib
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, get_args
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -22,9 +22,9 @@ from .. import _fs
 from .._pipversions import HTTP_V1, HTTP_V2, version_key
 from .._probing.store import pip_config_files, user_cache_dir
 from .._scan import DirNode, reason, scan_area
-from ..models import HttpEntry, HttpListing
+from ..models import HttpEntry, HttpKind, HttpListing
 from .entries import Found, read_area
-from .naming import name_entries
+from .naming import model, name_entries
 from .store import Store
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "scan_http",
     "store_root",
 ]
+
+_KINDS = frozenset(get_args(HttpKind))
 
 #: The HTTP areas, in the order they are listed.
 HTTP_AREAS = (HTTP_V2, HTTP_V1)
@@ -108,9 +110,27 @@ def scan_http(
         tree = trees.get(name)
         if tree is not None:
             found.extend(read_area(root, tree, name, kept, warnings))
+    entries = _named(found, list(urls), kept)
     kept.save()
-    entries = name_entries([item.raw for item in found], urls)
     return Scanned(cache_dir, found, entries, trees, warnings)
+
+
+def _named(found: List[Found], urls: List[str], kept: Store) -> List[HttpEntry]:
+    """The entries named: as the last listing named them if nothing changed, else anew."""
+    names = kept.names(urls)
+    if names is not None:
+        fields = [names.get(item.relative) for item in found]
+        if all(isinstance(f, list) and len(f) == 5 and f[0] in _KINDS for f in fields):
+            return [model(item.raw, *f) for item, f in zip(found, fields)]  # type: ignore[misc]
+    entries = name_entries([item.raw for item in found], urls)
+    kept.keep_names(
+        urls,
+        {
+            item.relative: [e.kind, e.project, e.version, e.filename, e.url]
+            for item, e in zip(found, entries)
+        },
+    )
+    return entries
 
 
 def _sort_key(entry: HttpEntry) -> Tuple[object, ...]:

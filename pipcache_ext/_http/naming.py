@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import urllib.parse
 from datetime import datetime, timezone
@@ -26,9 +27,9 @@ from packaging.version import InvalidVersion, Version
 from ..models import HttpEntry, HttpKind
 from .pages import filename_of, project_of_filename
 from .sniff import Facts
-from .urls import join, normalised, page_url, spellings
+from .urls import join, normalised, spellings
 
-__all__ = ["PYPI", "Raw", "name_entries"]
+__all__ = ["PYPI", "Raw", "model", "name_entries"]
 
 #: PyPI's index: always a candidate.
 PYPI = "https://pypi.org/simple/"
@@ -41,7 +42,7 @@ class Raw(NamedTuple):
 
     area: str
     key: Optional[str]  # the 56-hex name, None for a stray file
-    paths: Tuple[str, ...]
+    paths: Tuple[Path, ...]
     size: int
     last_used_ns: int
     facts: Facts
@@ -65,9 +66,9 @@ class _Entry:
             self.url = url
         if self.filename is None and filename:
             self.filename = filename
-        if self.kind == "unknown":
+        if self.kind == "unknown" or (self.project is not None and self.version is not None):
             return
-        _kind, file_project, file_version = project_of_filename(self.filename or "")
+        _kind, file_project, file_version = _parsed(self.filename or "")
         if self.project is None:
             self.project = file_project or (project if self.kind != "index-page" else None)
         if self.version is None and self.kind != "index-page":
@@ -78,23 +79,31 @@ def _key(norm: str) -> str:
     return hashlib.sha224(norm.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+_parsed = functools.lru_cache(maxsize=4096)(project_of_filename)
+
+
 def _roots(entries: Sequence[_Entry], index_urls: Iterable[str]) -> List[str]:
     """Candidate index URLs: those given, PyPI's, and common roots on every host seen."""
     roots: Dict[str, None] = {}
     for url in (*index_urls, PYPI):
         roots.setdefault(url if url.endswith("/") else url + "/")
-    hosts: Dict[str, Set[str]] = {}
+    folders: Set[str] = set()  # each absolute URL seen, up to its last "/"
     for entry in entries:
         facts = entry.raw.facts
-        seen = [href for _name, href in facts.links] + [facts.location or "", facts.base or ""]
-        for url in seen:
-            parts = urllib.parse.urlsplit(url) if "://" in url else None
-            if parts is None or not parts.netloc or len(hosts) > _MAX_ROOTS:
-                continue
-            prefixes = hosts.setdefault(f"{parts.scheme}://{parts.netloc}", set())
-            segments = parts.path.split("/")[1:-1]
-            for depth in range(min(len(segments), 3) + 1):
-                prefixes.add("/" + "".join(s + "/" for s in segments[:depth]))
+        seen: List[Optional[str]] = [href for _name, href in facts.links]
+        seen += [facts.location, facts.base]
+        for link in seen:
+            if link and "://" in link:
+                folders.add(link.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[0])
+    hosts: Dict[str, Set[str]] = {}
+    for folder in sorted(folders):
+        parts = urllib.parse.urlsplit(folder + "/")
+        if not parts.netloc or (len(hosts) >= _MAX_ROOTS and parts.netloc not in hosts):
+            continue
+        prefixes = hosts.setdefault(f"{parts.scheme}://{parts.netloc}", set())
+        segments = parts.path.split("/")[1:-1]
+        for depth in range(min(len(segments), 3) + 1):
+            prefixes.add("/" + "".join(s + "/" for s in segments[:depth]))
     for host, prefixes in hosts.items():
         for path in (*_ROOT_PATHS, *sorted(prefixes)):
             roots.setdefault(host + path)
@@ -116,15 +125,16 @@ class _Namer:
             for entry in self.by_key.get(_key(norm), ()):
                 entry.learn(url, filename, project)
 
-    def page(self, entry: _Entry, roots: Sequence[str]) -> None:
+    def page(self, entry: _Entry, roots: List[Tuple[str, str]]) -> None:
+        """Name a page's files; ``roots``: ``(index URL, normalised)``, the last match first."""
         facts = entry.raw.facts
         project = facts.project
         if project is not None and entry.url is None:
-            for root in roots:
-                candidate = page_url(root, project)
-                norm = normalised(candidate)
-                if norm is not None and _key(norm) == entry.raw.key:
-                    entry.url = candidate
+            tail = urllib.parse.quote(project) + "/"
+            for index, (root, norm) in enumerate(roots):
+                if _key(norm + tail) == entry.raw.key:
+                    entry.url = root + tail
+                    roots.insert(0, roots.pop(index))
                     break
         base = entry.url
         if facts.base:
@@ -158,7 +168,7 @@ class _Namer:
                     if hit.kind != "unknown":
                         entry.project = entry.project or hit.project
                         entry.version = entry.version or hit.version
-            _kind, project, version = project_of_filename(filename_of(target))
+            _kind, project, version = _parsed(filename_of(target))
             entry.project = entry.project or project
             entry.version = entry.version or version
         if entry.filename is None:
@@ -171,7 +181,7 @@ class _Namer:
         wanted = _version(entry.version)
         matches = set()
         for filename in self.listed.get(entry.project, ()):
-            kind, _project, version = project_of_filename(filename)
+            kind, _project, version = _parsed(filename)
             if version is None or _version(version) != wanted:
                 continue
             if kind == entry.kind:
@@ -193,7 +203,11 @@ def name_entries(raws: Sequence[Raw], index_urls: Iterable[str] = ()) -> List[Ht
     """Name every entry; the result is in the order of ``raws``."""
     entries = [_Entry(raw) for raw in raws]
     namer = _Namer(entries)
-    roots = _roots(entries, index_urls)
+    roots = [
+        (root, norm)
+        for root in _roots(entries, index_urls)
+        if (norm := normalised(root)) is not None
+    ]
     for entry in entries:
         if entry.kind == "index-page":
             namer.page(entry, roots)
@@ -207,15 +221,26 @@ def name_entries(raws: Sequence[Raw], index_urls: Iterable[str] = ()) -> List[Ht
 
 
 def _model(entry: _Entry) -> HttpEntry:
-    raw = entry.raw
+    return model(entry.raw, entry.kind, entry.project, entry.version, entry.filename, entry.url)
+
+
+def model(  # noqa: PLR0913, PLR0917 - the fields of an entry
+    raw: Raw,
+    kind: str,
+    project: Optional[str],
+    version: Optional[str],
+    filename: Optional[str],
+    url: Optional[str],
+) -> HttpEntry:
+    """The :class:`HttpEntry` of ``raw`` with these names."""
     return HttpEntry(
-        kind=cast("HttpKind", entry.kind),
-        project=entry.project,
-        version=entry.version,
-        filename=entry.filename,
-        url=entry.url,
+        kind=cast("HttpKind", kind),
+        project=project,
+        version=version,
+        filename=filename,
+        url=url,
         area=raw.area,
-        files=tuple(Path(p) for p in raw.paths),
+        files=raw.paths,
         size=raw.size,
         last_used=datetime.fromtimestamp(raw.last_used_ns / 1e9, tz=timezone.utc),
     )

@@ -19,7 +19,7 @@ from . import pages
 from .serial import Response
 from .source import FormatError, Inflater, TooLarge, Window, bytes_reader
 from .tarread import WindowStream, read_sdist
-from .zipread import members, read_member
+from .zipread import Member, members, read_member
 
 __all__ = ["Facts", "describe"]
 
@@ -82,21 +82,33 @@ def _top_dir_name(top: str) -> Tuple[Optional[str], Optional[str]]:
     return name, version
 
 
+def _read_metadata(window: Window, member: Member) -> bytes:
+    """A METADATA / PKG-INFO member: whole (its CRC checked), or its headers when it is huge."""
+    try:
+        return read_member(window, member, METADATA_CAP)
+    except TooLarge:
+        return read_member(window, member, METADATA_CAP, stop_at=b"\n\n")
+
+
+def _naming_member(raw: bytes) -> bool:
+    """``X.dist-info/METADATA`` or ``X/PKG-INFO``: the members that name a zip."""
+    return raw.count(b"/") == 1 and raw.endswith((b".dist-info/METADATA", b"/PKG-INFO"))
+
+
 def _from_zip(window: Window) -> Facts:
-    listed = members(window)
+    listed = members(window, _naming_member)
     for member in listed:
         if _WHEEL_METADATA.fullmatch(member.name):
-            data = read_member(window, member, METADATA_CAP, stop_at=b"\n\n")
+            data = _read_metadata(window, member)
             name, version = pages.core_metadata(data)
             if name is None or version is None:
-                dir_name, dir_version = _top_dir_name(
-                    member.name.split("/")[0][: -len(".dist-info")]
-                )
+                dist_info = member.name.split("/")[0][: -len(".dist-info")]
+                dir_name, dir_version = _top_dir_name(dist_info)
                 name, version = name or dir_name, version or dir_version
             return _named("wheel", name, version)
     for member in listed:
         if _SDIST_PKG_INFO.fullmatch(member.name):
-            data = read_member(window, member, METADATA_CAP, stop_at=b"\n\n")
+            data = _read_metadata(window, member)
             name, version = pages.core_metadata(data)
             top_name, top_version = _top_dir_name(member.name.split("/")[0])
             return _named("sdist", name or top_name, version or top_version)
@@ -158,19 +170,24 @@ def _text_like(head: bytes, content_type: str) -> bool:
     )
 
 
-def _from_body(window: Window, headers: Dict[str, str]) -> Facts:  # noqa: PLR0911 - one per kind
+def _from_body(  # noqa: PLR0911 - one return per kind
+    window: Window, headers: Optional[Dict[str, str]]
+) -> Facts:
+    """What the body is; ``headers`` ``None``: not read (gzip data is then sniffed inflated)."""
+    known = headers is not None
+    headers = headers or {}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     encoding = headers.get("content-encoding", "").strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate"):
+    head = window.head(_SNIFF)
+    if encoding in ("gzip", "x-gzip", "deflate") or (not known and head.startswith(b"\x1f\x8b")):
         wbits = 47 if encoding != "deflate" else 15
         head = Inflater(window, _cap(window, PAGE_CAP), wbits).read(_SNIFF)
-        if head[257:262] == b"ustar":  # a tar sent gzip-encoded: a .tar.gz
+        if head[257:262] == b"ustar":  # a tar, gzipped: a .tar.gz
             return _from_tar(window, gzipped=True)
         if not _text_like(head, content_type):
             return _unread(content_type)
         data = Inflater(window, _cap(window, PAGE_CAP), wbits).read_all()
         return _from_text(data, content_type)
-    head = window.head(_SNIFF)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _from_zip(window)
     if head.startswith(b"\x1f\x8b"):
@@ -185,12 +202,13 @@ def _from_body(window: Window, headers: Dict[str, str]) -> Facts:  # noqa: PLR09
 
 
 def describe(response: Optional[Response], body: Optional[Window]) -> Facts:
-    """What a cached response is (``response`` ``None``: a body alone, with no headers).
+    """What a cached response is (``response`` ``None``: a body alone, headers not read).
 
     Never raises on bad bytes: a read that fails gives ``"unknown"`` with the reason.
     """
-    headers = response.headers if response is not None else {}
-    if response is not None and 300 <= response.status < 400 and "location" in headers:
+    headers = response.headers if response is not None else None
+    redirect = response is not None and 300 <= response.status < 400
+    if redirect and headers is not None and "location" in headers:
         return Facts("redirect", location=headers["location"])
     if response is not None and isinstance(response.body, bytes):
         body = Window(bytes_reader(response.body), 0, len(response.body))

@@ -19,7 +19,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .sniff import Facts
 
@@ -59,6 +59,9 @@ class Store:
         self._cache_dir = cache_dir
         self._old: Dict[str, Any] = {}
         self._new: Dict[str, Any] = {}
+        self._old_names: Dict[str, Any] = {}
+        self._new_names: Optional[Dict[str, Any]] = None
+        self._seen: List[str] = []
         self._changed = False
         self._load()
 
@@ -71,9 +74,37 @@ class Store:
         except (OSError, ValueError):
             return
         if isinstance(data, dict) and data.get("format") == _FORMAT:
-            entries = data.get("entries")
+            entries, names = data.get("entries"), data.get("names")
             if isinstance(entries, dict) and data.get("cache_dir") == self._cache_dir:
                 self._old = entries
+                self._old_names = names if isinstance(names, dict) else {}
+
+    def seen(self, path: str, key: Key) -> None:
+        """Count the entry at ``path`` (every entry, read or not) into the listing's fingerprint."""
+        self._seen.append(f"{path}\0{key}")
+
+    def _fingerprint(self, urls: Sequence[str]) -> str:
+        text = "\n".join([*sorted(self._seen), "", *urls])
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def names(self, urls: Sequence[str]) -> Optional[Dict[str, Any]]:
+        """The names of the last listing, if it saw exactly these entries (and index URLs).
+
+        Naming depends on every entry (pages name files): any change in the set means naming
+        again, and :meth:`keep_names` then.
+        """
+        if self._old_names.get("fingerprint") != self._fingerprint(urls):
+            return None
+        names = self._old_names.get("entries")
+        if not isinstance(names, dict):
+            return None
+        self._new_names = self._old_names
+        return names
+
+    def keep_names(self, urls: Sequence[str], names: Dict[str, Any]) -> None:
+        """Remember how this listing named each entry (``path`` -> its fields)."""
+        self._new_names = {"fingerprint": self._fingerprint(urls), "entries": names}
+        self._changed = True
 
     def get(self, path: str, key: Key) -> Optional[Facts]:
         """The facts stored for the entry at ``path`` (relative), if its files are unchanged."""
@@ -100,7 +131,12 @@ class Store:
         """Write what this listing saw (entries gone since are dropped), if anything changed."""
         if self._file is None or not (self._changed or set(self._old) != set(self._new)):
             return
-        data = {"format": _FORMAT, "cache_dir": self._cache_dir, "entries": self._new}
+        data = {
+            "format": _FORMAT,
+            "cache_dir": self._cache_dir,
+            "entries": self._new,
+            "names": self._new_names or {},
+        }
         tmp: Optional[str] = None
         try:
             self._file.parent.mkdir(parents=True, exist_ok=True)

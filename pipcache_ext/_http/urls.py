@@ -22,6 +22,8 @@ __all__ = ["cache_key", "join", "normalised", "page_url", "spellings"]
 _URI = re.compile(r"^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _RESERVED_IN_PATH = re.compile("(@|%2F)", re.IGNORECASE)
+# A URL that neither pip's quoting nor requests' changes: one spelling (most URLs are).
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9.:_~\[\]-]+(/[A-Za-z0-9_.~/-]*)?")
 
 
 def normalised(url: str) -> Optional[str]:
@@ -84,6 +86,9 @@ def _pip_quoted(url: str) -> str:
 
 def spellings(url: str) -> List[str]:
     """The normalised URLs pips may have requested for the link ``url`` (absolute), each once."""
+    if _PLAIN.fullmatch(url):
+        norm = normalised(url)
+        return [norm] if norm is not None else []
     found: List[str] = []
     try:
         candidates = [url, _requote(url), _pip_quoted(url), _requote(_pip_quoted(url))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .source import FormatError, TooLarge, Window
 
@@ -39,6 +39,7 @@ class Member(NamedTuple):
     compressed_size: int
     size: int
     header_offset: int  # of its local header, from the start of the window
+    crc: int = 0
 
 
 def _find_end(window: Window) -> int:
@@ -72,8 +73,13 @@ def _zip64_directory(window: Window, end: int) -> Optional[Tuple[int, int, int]]
     return int(entries), int(dir_size), int(dir_offset)
 
 
-def members(window: Window) -> List[Member]:
-    """Every member listed in the central directory.
+_CENTRAL_HEADER = struct.Struct("<4s6H3I5H2I")  # 46 bytes
+
+
+def members(window: Window, wanted: Optional[Callable[[bytes], bool]] = None) -> List[Member]:
+    """The members listed in the central directory.
+
+    :param wanted: only the members whose raw name it accepts (the others are not decoded).
 
     :raises FormatError: not a zip archive, or a corrupt one.
     """
@@ -93,22 +99,24 @@ def members(window: Window) -> List[Member]:
     directory = window.exactly(dir_offset + shift, dir_size)
     found: List[Member] = []
     position = 0
-    while position + 46 <= len(directory) and len(found) < entries:
-        if directory[position : position + 4] != _CENTRAL:
+    unpack = _CENTRAL_HEADER.unpack_from
+    for _ in range(entries):
+        if position + 46 > len(directory):
+            break
+        (signature, _made, _needed, flags, method, _time, _date, crc, compressed, size,
+         name_length, extra_length, comment_length, _disk, _internal, _external,
+         offset) = unpack(directory, position)  # fmt: skip
+        if signature != _CENTRAL:
             raise FormatError("a corrupt zip central directory")
-        (flags, method) = struct.unpack("<HH", directory[position + 8 : position + 12])
-        (compressed, size, name_length, extra_length, comment_length) = struct.unpack(
-            "<IIHHH", directory[position + 20 : position + 34]
-        )
-        (offset,) = struct.unpack("<I", directory[position + 42 : position + 46])
         name_end = position + 46 + name_length
-        raw_name = directory[position + 46 : name_end]
-        extra = directory[name_end : name_end + extra_length]
-        if len(raw_name) != name_length:
+        if name_end > len(directory):
             raise FormatError("a truncated zip central directory")
-        compressed, size, offset = _zip64_sizes(extra, compressed, size, offset)
-        name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", "surrogateescape")
-        found.append(Member(name, method, compressed, size, offset + shift))
+        raw_name = directory[position + 46 : name_end]
+        if wanted is None or wanted(raw_name):
+            extra = directory[name_end : name_end + extra_length]
+            compressed, size, offset = _zip64_sizes(extra, compressed, size, offset)
+            name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", "surrogateescape")
+            found.append(Member(name, method, compressed, size, offset + shift, crc))
         position = name_end + extra_length + comment_length
     return found
 
@@ -147,15 +155,26 @@ def read_member(
     if member.method == _STORED:
         if member.size > cap and stop_at is None:
             raise TooLarge(f"zip member {member.name!r} holds {member.size} bytes")
-        return window.exactly(start, min(member.size, cap))
+        if member.size > cap:
+            return window.exactly(start, cap)  # a part: not checked
+        return _checked(member, window.exactly(start, member.size))
     if member.method != _DEFLATED:
         raise FormatError(f"zip member {member.name!r} uses compression method {member.method}")
-    return _inflate(window, start, member, cap, stop_at)
+    data, whole = _inflate(window, start, member, cap, stop_at)
+    return _checked(member, data) if whole else data
+
+
+def _checked(member: Member, data: bytes) -> bytes:
+    """The whole ``data`` of ``member``, if its size and CRC-32 are the directory's."""
+    if len(data) != member.size or zlib.crc32(data) != member.crc:
+        raise FormatError(f"zip member {member.name!r} is corrupt (its size or CRC-32 differ)")
+    return data
 
 
 def _inflate(
     window: Window, start: int, member: Member, cap: int, stop_at: Optional[bytes]
-) -> bytes:
+) -> Tuple[bytes, bool]:
+    """The inflated member (or its start, up to ``stop_at``), and whether it is whole."""
     inflater = zlib.decompressobj(-15)
     out = bytearray()
     position = start
@@ -174,11 +193,11 @@ def _inflate(
                 raise FormatError(f"zip member {member.name!r} is corrupt ({exc})") from exc
             data = inflater.unconsumed_tail
             if stop_at is not None and stop_at in out:
-                return bytes(out)
+                return bytes(out), False
             if len(out) > cap:
                 if stop_at is not None:
-                    return bytes(out[:cap])
+                    return bytes(out[:cap]), False
                 raise TooLarge(f"zip member {member.name!r} inflates to more than {cap} bytes")
     if not inflater.eof and member.compressed_size:
         raise FormatError(f"zip member {member.name!r} is truncated")
-    return bytes(out)
+    return bytes(out), True

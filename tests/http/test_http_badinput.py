@@ -193,7 +193,7 @@ def test_the_disk_cache_answers_a_repeated_listing_and_sees_a_changed_entry(
     replacement.write_bytes(wheel("six", "1.17.0").data)
     replacement.replace(body)
     third = list_http(cache, store=store)
-    assert opened == [str(bad_cache["good"][0]), str(body)]
+    assert opened == [str(body)]  # http-v2: a body that names itself; its metadata file is not read
     assert _by_files(list(third.entries))[str(bad_cache["good"][0])].version == "1.17.0"
     # a corrupt store is an empty one
     kept.write_text("{not json")

@@ -121,8 +121,9 @@ def test_mangled_wheels_and_sdists_never_raise(draw: st.DataObject) -> None:
     body = _mangled(original, draw)
     facts = sniff.describe(None, window(body))
     assert facts.kind in ("wheel", "sdist", "unknown")
-    if facts.kind != "unknown":
+    if facts.kind == "wheel":  # its METADATA's CRC-32 is checked: a mangled one is unknown
         assert facts.project == "six"
+    # an sdist's gzip CRC is at the end of the archive, which is not read: not checked
 
 
 @SETTINGS
