@@ -1,7 +1,7 @@
 """The native backend: ``pip cache`` done in-process, with the rules of a chosen pip release.
 
-The cache dir is pip's own answer (``pip cache dir``, or, for pips without it, pip's own code asked
-from inside the interpreter); everything else is read and deleted here
+The cache dir is pip's own answer (pip's own code asked from inside the interpreter, as
+``pip cache dir`` would answer, kept in the disk cache); everything else is read and deleted here
 (:mod:`pipcache_ext._native`), exactly, with dry runs that return the real run's plan.
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional
 
-from .. import _parsers
 from .._native import native_info, native_list, native_purge, native_remove
-from .._pipversions import features
 from .._probing import cache_dir_error, probe_cache_dir
 from ..models import Backend, CachedWheel, CacheInfo, RemovalResult
 from .command import PipCommand
@@ -38,30 +36,40 @@ class NativeBackend:
         self._cache_dir = cache_dir
 
     def dir(self) -> Path:
+        """Ask the pip, inside its interpreter, which cache dir it uses (spec §3.7); asked once.
+
+        The probe answers as ``pip cache dir`` would, for every pip 8-26.3, and its answer is
+        kept in the library's disk cache while the executable, pip, the config files and the
+        environment are unchanged: a warm ``info()`` starts no process at all. Only ``info()``
+        and ``list()`` store an answer: ``dir()`` is also what a ``remove``/``purge`` asks
+        first, and a deletion changes nothing outside pip's cache, this library's included.
+        """
+        return self._dir(write=False)
+
+    def _dir(self, *, write: bool) -> Path:
         if self._cache_dir is None:
-            if features(self._pip.version).has_cache:
-                completed = self._pip.run(("cache", "dir"))
-                pip = self._pip.pip_version
-                self._cache_dir = _parsers.parse_dir(completed.stdout, pip_version=pip)
-            else:
-                self._cache_dir = self._legacy_dir()
+            self._cache_dir = self._probed_dir(write=write)
         return self._cache_dir
 
-    def _legacy_dir(self) -> Path:
-        """Ask a pip 8.0-20.0, inside its interpreter, which cache dir it uses (spec §3.7)."""
+    def _probed_dir(self, *, write: bool) -> Path:
         pip = self._pip
         answer = probe_cache_dir(
-            pip.interpreter, env=pip.env, timeout=pip.timeout, runner=pip.runner, use_cache=False
+            pip.interpreter,
+            env=pip.env,
+            timeout=pip.timeout,
+            runner=pip.runner,
+            use_cache=True,
+            write=write,
         )
         if answer.state != "ok" or answer.cache_dir is None:
             raise cache_dir_error(pip.interpreter, answer)
         return answer.cache_dir
 
     def info(self) -> CacheInfo:
-        return native_info(self.dir(), pip_version=self._pip.pip_version)
+        return native_info(self._dir(write=True), pip_version=self._pip.pip_version)
 
     def list(self, pattern: Optional[str]) -> List[CachedWheel]:
-        return native_list(self.dir(), pattern)
+        return native_list(self._dir(write=True), pattern)
 
     def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
         cache = self.dir()

@@ -26,7 +26,14 @@ from ..errors import (
     PipNotFoundError,
 )
 from ..models import Interpreter
-from .running import Settings, probe_targets, read_cache_dir, read_interpreter, run_probe
+from .running import (
+    Settings,
+    probe_targets,
+    read_cache_dir,
+    read_interpreter,
+    run_probe,
+    stored_or_run,
+)
 from .running import _run as _run_once
 
 __all__ = [
@@ -116,18 +123,32 @@ def probe_interpreter(
     env: Optional[Mapping[str, str]] = None,
     timeout: float = 60.0,
     runner: Runner = run,
+    use_cache: bool = True,
 ) -> Interpreter:
     """Ask the interpreter, in one subprocess, what it is and which pip it has.
 
+    :param use_cache: take a stored answer from the disk cache while it is valid (the ones
+        discovery, ``survey()`` and :func:`probe_cache_dir` write: the executable, its
+        site-packages and pip unchanged, the same environment); ``False`` always runs the probe.
+        A new answer is not written here: :class:`~pipcache_ext.PipCache` probes before it
+        knows whether it will delete, and a ``remove``/``purge`` changes nothing outside pip's
+        cache, this library's own cache included.
     :raises InterpreterError: it cannot be found or run, fails, hangs or does not answer like
         Python.
     """
     given = Path(sys.executable) if python is None else Path(os.fspath(python))
     executable = resolve_executable(python)
     base_env = dict(os.environ if env is None else env)
-    outcome, ran = _run_once(
-        executable, env=base_env, timeout=timeout, runner=runner, cache_dir=False
+    settings = Settings.current(
+        base_env, timeout=timeout, runner=runner, use_cache=use_cache, write=False
     )
+    resolved = _stat(executable) if settings.store is not None else None
+    if resolved is not None:
+        outcome, ran = stored_or_run(executable.absolute(), resolved, settings)
+    else:
+        outcome, ran = _run_once(
+            executable, env=base_env, timeout=timeout, runner=runner, cache_dir=False
+        )
     interpreter = read_interpreter(outcome, given)
     if interpreter is not None:
         return interpreter
@@ -205,13 +226,14 @@ def cache_dir_answers(
     return {i: (a if isinstance(a, PipCacheDirAnswer) else None) for i, a in outcomes.items()}
 
 
-def probe_cache_dir(
+def probe_cache_dir(  # noqa: PLR0913 - keyword-only options
     interpreter: Interpreter,
     *,
     env: Optional[Mapping[str, str]] = None,
     timeout: float = 60.0,
     runner: Runner = run,
     use_cache: bool = True,
+    write: bool = True,
 ) -> PipCacheDirAnswer:
     """Which cache dir ``interpreter``'s pip uses, as pip itself decides, asked inside it.
 
@@ -219,9 +241,13 @@ def probe_cache_dir(
     command and lets it read the environment and config files. Use :func:`cache_dir_error` for
     an answer whose state is not ``"ok"``.
 
+    :param use_cache: read a valid stored answer, and store a new one (when ``write``).
+    :param write: with ``use_cache``, store a new answer; ``False`` only reads the disk cache.
     :raises InterpreterError: the interpreter cannot be run, timed out, or did not answer.
     """
-    settings = Settings.current(env, timeout=timeout, runner=runner, use_cache=use_cache)
+    settings = Settings.current(
+        env, timeout=timeout, runner=runner, use_cache=use_cache, write=write
+    )
     result = cache_dir_outcomes([interpreter], settings)[interpreter]
     if isinstance(result, InterpreterError):
         raise result

@@ -35,6 +35,7 @@ __all__ = [
     "read_cache_dir",
     "read_interpreter",
     "run_probe",
+    "stored_or_run",
 ]
 
 logger = logging.getLogger("pipcache_ext")
@@ -109,6 +110,7 @@ class Settings:
     :ivar cwd: the working directory (a relative cache dir is valid only there).
     :ivar platform: a ``sys.platform`` value (where pip's config files are).
     :ivar store: the disk cache; ``None`` runs every probe and stores nothing.
+    :ivar write: store new answers (``False``: only read the disk cache, change nothing there).
     """
 
     env: Mapping[str, str]
@@ -117,9 +119,10 @@ class Settings:
     cwd: str = "/"
     platform: str = sys.platform
     store: Optional[ProbeCache] = None
+    write: bool = True
 
     @classmethod
-    def current(
+    def current(  # noqa: PLR0913 - keyword-only options
         cls,
         env: Optional[Mapping[str, str]] = None,
         *,
@@ -127,6 +130,7 @@ class Settings:
         runner: Runner = run,
         use_cache: bool = True,
         cache_root: Optional[Path] = None,
+        write: bool = True,
     ) -> Settings:
         """Settings for this process: ``os.environ`` (or ``env``) and its working directory."""
         environ = dict(os.environ if env is None else env)
@@ -141,7 +145,7 @@ class Settings:
             except (RuntimeError, KeyError):  # no home directory at all: nowhere to keep them
                 root = None
             store = ProbeCache(root / "probes") if root is not None else None
-        return cls(environ, float(timeout), runner, cwd, sys.platform, store)
+        return cls(environ, float(timeout), runner, cwd, sys.platform, store, write)
 
 
 def _workers() -> int:
@@ -158,6 +162,32 @@ def _serves(outcome: CachedProbe, complete: bool) -> bool:
         return outcome.complete or not complete
     # A failure without importing pip is a failure with it; not always the other way round.
     return complete or not outcome.complete
+
+
+def stored_or_run(
+    path: Path, resolved: os.stat_result, settings: Settings
+) -> Tuple[CachedProbe, Optional[bool]]:
+    """One plain probe of ``path`` through the disk cache: a stored answer while it is valid.
+
+    Only a readable stored answer is taken from the disk cache (a stored failure is tried again,
+    so its reason is this run's); a new outcome is stored when ``settings.write``.
+
+    :param path: the interpreter, absolute, as it is run and keyed.
+    :param resolved: ``os.stat(path)``.
+    :returns: the outcome, and whether the interpreter ran (``None``: it came from the disk).
+    """
+    store = settings.store
+    key = probe_key(path, resolved, _KEY_CODE, settings.env)
+    if store is not None:
+        stored = store.load(key, cwd=settings.cwd, timeout=settings.timeout)
+        if stored is not None and read_interpreter(stored, path) is not None:
+            return stored, None
+    outcome, ran = _run(
+        path, env=settings.env, timeout=settings.timeout, runner=settings.runner, cache_dir=False
+    )
+    if store is not None and ran and settings.write:
+        _store(store, key, outcome, path, settings)
+    return outcome, ran
 
 
 def probe_targets(
@@ -189,13 +219,13 @@ def probe_targets(
             runner=settings.runner,
             cache_dir=cache_dir,
         )
-        if store is not None:
+        if store is not None and settings.write:
             _store(store, keys[index], outcome, path, settings)
         return outcome
 
     for index, outcome in zip(missing, parallel_map(probe, missing, workers=_workers())):
         outcomes[index] = outcome
-    if missing and store is not None:
+    if missing and store is not None and settings.write:
         store.prune()  # only when something was written: a warm run stays read-only
     return [outcome for outcome in outcomes if outcome is not None]
 
