@@ -8,6 +8,7 @@ from typing import List, Mapping, Optional, Sequence, Union, get_args
 
 from ._api_housekeeping import Age, HousekeepingOperations
 from ._api_http import HttpOperations
+from ._api_location import LocationOperations
 from ._backends import CacheBackend
 from ._backends.command import PipCommand
 from ._backends.native import NativeBackend
@@ -51,11 +52,14 @@ def __dir__() -> List[str]:
     return __all__
 
 
-class PipCache(HttpOperations, HousekeepingOperations):
+class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
     """pip's cache, as one interpreter's pip sees it.
 
-    :param python: an interpreter path, a virtual environment directory, or an
-        :class:`Interpreter`; ``None`` means the running interpreter.
+    :param python: an interpreter path, a virtual environment directory, a command on ``PATH``
+        (``python3``), a version (``3.12``) or an :class:`Interpreter`; ``None`` means the
+        running interpreter (or, when it has no pip, the first one with pip: ``fallback_from``).
+    :param cache_dir: work on this dir whatever pip's settings say (pip gets ``--cache-dir``; no
+        pip is needed); ``user``: on that account's default cache dir.
     :param timeout: seconds each child process may take before it is killed (with its process
         group); default 60, and 600 for ``remove``/``purge``, whose pip may take minutes.
     :param delete_timeout: seconds pip's ``remove``/``purge`` may take, when it must differ from
@@ -79,6 +83,8 @@ class PipCache(HttpOperations, HousekeepingOperations):
         env: Optional[Mapping[str, str]] = None,
         backend: BackendChoice = "auto",
         runner: Optional[Runner] = None,
+        cache_dir: Optional[Union[str, os.PathLike[str]]] = None,
+        user: Optional[str] = None,
     ) -> None:
         if backend not in get_args(BackendChoice):
             raise ValueError(f"backend must be one of {get_args(BackendChoice)}, not {backend!r}")
@@ -96,6 +102,7 @@ class PipCache(HttpOperations, HousekeepingOperations):
         self._run: Runner = run if runner is None else runner
         self._interpreter = python if isinstance(python, Interpreter) else None
         self._chosen: Optional[CacheBackend] = None
+        self._given_dir, self._user = cache_dir, user
 
     def __repr__(self) -> str:
         return f"PipCache({self._python!r}, backend={self._backend_choice!r})"
@@ -109,10 +116,7 @@ class PipCache(HttpOperations, HousekeepingOperations):
         :raises InterpreterError: it is missing, not executable, not Python, or timed out.
         """
         if self._interpreter is None:
-            assert not isinstance(self._python, Interpreter)  # noqa: S101 - narrowed in __init__
-            self._interpreter = probe_interpreter(
-                self._python, env=self._env, timeout=self._timeout, runner=self._run
-            )
+            self._interpreter = self._find_interpreter(probe_interpreter)
         return self._interpreter
 
     @property
@@ -127,6 +131,10 @@ class PipCache(HttpOperations, HousekeepingOperations):
         """Choose the backend once: pip's command where it has one (20.1+) unless told."""
         if self._chosen is not None:
             return self._chosen
+        located = self._located_backend()  # a dir named explicitly, or no pip at all
+        if located is not None:
+            self._chosen = self._explained(located)
+            return self._chosen
         version = self._pip_version()
         command = PipCommand(
             self.interpreter, version, env=self._env, timeout=self._timeout, runner=self._run
@@ -139,8 +147,8 @@ class PipCache(HttpOperations, HousekeepingOperations):
             chosen = PipBackend(command, delete_timeout=self._delete_timeout)
         else:
             chosen = NativeBackend(command)
-        self._chosen = chosen
-        return chosen
+        self._chosen = self._explained(chosen)
+        return self._chosen
 
     def _pip_version(self) -> PipVersion:
         interpreter = self.interpreter

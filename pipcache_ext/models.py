@@ -188,8 +188,8 @@ class CacheReport:
     :ivar interpreters: the interpreters that use it (or share the failure).
     :ivar info: the cache's :class:`CacheInfo`, measured once for the dir; ``None`` on error.
     :ivar error: why there is no ``info``, ``None`` when there is.
-    :ivar locations: why each interpreter's pip uses the dir (in ``interpreters``' order); for
-        an account's cache (``survey(all_users=True)``), the account's.
+    :ivar locations: why each interpreter's pip uses the dir (in ``interpreters``' order), then
+        the accounts whose default cache it is (``survey(all_users=True)``; ``user`` set).
     :ivar owner: the name of the dir's owner (``all_users``), ``None`` if not asked or unknown.
     :ivar state: ``"ok"``, ``"not readable"`` or ``"absent"`` (``all_users``); else ``None``.
     """

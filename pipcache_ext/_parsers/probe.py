@@ -187,7 +187,7 @@ def answer_location(
         config_section=origin.get("section") if source == "config" else None,
         disabled=disabled_by is not None or bool(answer.get("disabled")),
         disabled_by=disabled_by,
-        would_use=Path(would) if isinstance(would, str) and cache_dir is None else None,
+        would_use=Path(would) if isinstance(would, (str, Path)) and cache_dir is None else None,
         value=value if isinstance(value, str) else None,
         interpreter=interpreter.path,
         pip_version=interpreter.pip_version,

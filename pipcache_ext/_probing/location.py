@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping, Optional
 
-from .._locrules import location_reason
+from .._locrules import location_reason, owner_name
 from .._parsers.probe import PipCacheDirAnswer
 from .._pipcmd import not_owned
 from .._runner import Runner, run
@@ -77,15 +77,19 @@ def disabled_error(
     owner = (location.disabled_by or "").startswith("pip's ownership check")
     who = f" for {where}" if where is not None else ""
     if owner:
+        whose = owner_name(location.would_use) if location.would_use else None
         message = (
-            f"pip disables its cache{who}: {location.disabled_by}. Under sudo, use sudo -H (or"
-            " fix the owner);"
+            f"pip disabled the cache{who}: {location.would_use} or its parent is not owned by, or"
+            f" not writable for, the current user{f' (it is owned by {whose})' if whose else ''}."
+            " Fix its owner or permissions (under sudo, use sudo -H), or point PIP_CACHE_DIR"
+            " elsewhere;"
         )
     else:
         why = location_reason(dataclasses.replace(location, disabled=False))
         message = (
-            f"pip's cache is disabled{who} by {location.disabled_by or 'its configuration'};"
-            f" without it pip would use {location.would_use} ({why});"
+            f"pip's cache is disabled{who} by its configuration:"
+            f" {location.disabled_by or 'no-cache-dir'}; without it pip would use"
+            f" {location.would_use} ({why});"
         )
     remedy = Remedy("cache-dir", str(location.would_use)) if location.would_use else None
     return CacheDisabledError(
