@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
     from typing import Any, List
 
     from ._discovery import discover_interpreters, run_discovery
+    from ._location_api import cache_location
     from ._survey import survey
     from .api import (
         PipCache,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
         BackendChoice,
         CachedWheel,
         CacheInfo,
+        CacheLocation,
         CacheReport,
         DiscoveryFailure,
         DiscoveryResult,
@@ -64,6 +66,7 @@ __all__ = [
     "CacheBusyError",
     "CacheDisabledError",
     "CacheInfo",
+    "CacheLocation",
     "CacheReport",
     "CachedWheel",
     "DeletionTimeoutError",
@@ -91,6 +94,7 @@ __all__ = [
     "cache_info",
     "cache_list",
     "cache_list_http",
+    "cache_location",
     "cache_prune",
     "cache_purge",
     "cache_remove",
@@ -104,6 +108,7 @@ __all__ = [
 _LAZY = {
     **dict.fromkeys(("discover_interpreters", "run_discovery"), "._discovery"),
     "survey": "._survey",
+    "cache_location": "._location_api",
     **dict.fromkeys(
         (
             "PipCache",
@@ -141,6 +146,7 @@ _LAZY = {
             "Backend",
             "BackendChoice",
             "CacheInfo",
+            "CacheLocation",
             "CacheReport",
             "CachedWheel",
             "DiscoveryFailure",

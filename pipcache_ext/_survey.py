@@ -12,6 +12,7 @@ from ._native import native_info
 from ._parallel import parallel_map
 from ._parsers.probe import PipCacheDirAnswer
 from ._probing import Settings, cache_dir_error, cache_dir_outcomes
+from ._users import annotate
 from .api import PipCache
 from .errors import InterpreterError, PipCacheError
 from .models import BackendChoice, CacheInfo, CacheReport, Interpreter
@@ -73,13 +74,14 @@ def _discovered(
     return interpreters, outcomes, failures
 
 
-def survey(
+def survey(  # noqa: PLR0913 - keyword-only options
     interpreters: Optional[Iterable[Interpreter]] = None,
     *,
     backend: BackendChoice = "auto",
     env: Optional[Mapping[str, str]] = None,
     timeout: float = 60.0,
     use_cache: bool = True,
+    all_users: bool = False,
 ) -> List[CacheReport]:
     """Every pip cache on the machine, with the interpreters that use it.
 
@@ -96,6 +98,7 @@ def survey(
     :param env: the environment interpreters and pip run in; default ``os.environ``.
     :param timeout: seconds each ``info()`` may take (probes take at most 10 s).
     :param use_cache: read and write the disk cache of probe answers.
+    :param all_users: also every account's default cache dir (``CacheReport.owner``/``state``).
     :returns: rows with a cache dir first, sorted by dir, then the rows with errors.
     """
     probe_timeout = min(float(timeout), _PROBE_TIMEOUT)
@@ -131,4 +134,4 @@ def survey(
         )
 
     measured = parallel_map(measure, groups, workers=min(8, max(1, len(groups))))
-    return measured + rows + failures
+    return annotate(measured + rows + failures, outcomes, all_users=all_users, env=env_used)

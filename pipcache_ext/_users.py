@@ -14,15 +14,17 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._locrules import owner_name, rules_location
 from ._native import native_info
 from ._parallel import parallel_map
-from .errors import PipCacheError
-from .models import CacheLocation, CacheReport
+from ._parsers.probe import PipCacheDirAnswer
+from ._probing.location import location_error
+from .errors import CacheDisabledError, PipCacheError
+from .models import CacheLocation, CacheReport, Interpreter
 
-__all__ = ["account_location", "account_reports", "merge_accounts"]
+__all__ = ["account_location", "account_reports", "annotate", "merge_accounts"]
 
 
 def _accounts() -> List[Tuple[str, str]]:
@@ -100,6 +102,31 @@ def account_reports(env: Optional[Mapping[str, str]] = None) -> List[CacheReport
             grouped.setdefault(cache_dir, []).append(location)
     groups = [tuple(locations) for locations in grouped.values()]
     return parallel_map(_report, groups, workers=min(8, max(1, len(groups))))
+
+
+def annotate(
+    reports: Sequence[CacheReport],
+    outcomes: Mapping[Interpreter, Union[PipCacheDirAnswer, PipCacheError]],
+    *,
+    all_users: bool = False,
+    env: Optional[Mapping[str, str]] = None,
+) -> List[CacheReport]:
+    """A survey's reports with each interpreter's location, then (``all_users``) every account's.
+
+    A row whose cache is disabled names the one setting that disabled it.
+    """
+    annotated: List[CacheReport] = []
+    for report in reports:
+        answers = [outcomes.get(i) for i in report.interpreters]
+        locations = tuple(
+            a.location for a in answers if isinstance(a, PipCacheDirAnswer) and a.location
+        )
+        error, answer = report.error, answers[0] if len(answers) == 1 else None
+        stale = isinstance(error, CacheDisabledError) and error.location is None
+        if stale and isinstance(answer, PipCacheDirAnswer):
+            error = location_error(report.interpreters[0], answer)
+        annotated.append(dataclasses.replace(report, locations=locations, error=error))
+    return merge_accounts(annotated, account_reports(env)) if all_users else annotated
 
 
 def merge_accounts(
