@@ -29,9 +29,8 @@ an ancestor of one, or purging a directory that is not a pip cache, needs ``forc
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
-from typing import Callable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from pipcache_ext import _fs
 from pipcache_ext._execute import execute
@@ -44,6 +43,7 @@ from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
 from pipcache_ext._pipversions import AREAS, WHEELS, DeletionRules, deletion_rules
 from pipcache_ext._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
+from pipcache_ext._walk import iter_files, tally_trees
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
 
 __all__ = [
@@ -59,67 +59,6 @@ __all__ = [
 _WHEEL_COUNT_GLOB = pip_glob(ALL)  # "*-*.whl": what `pip cache info` counts as a wheel
 
 
-# What a directory entry is, in os.walk's terms (followlinks=False).
-_DIR = 0  # a real directory: descended into
-_DIR_LINK = 1  # a symlink to a directory: in os.walk's dirnames, never followed
-_FILE = 2  # anything else: in os.walk's filenames
-_FILE_LINK = 3  # a symlink that is not to a directory (also broken ones): a 0-byte file
-
-_WINDOWS = os.name == "nt"
-_FILE_ATTRIBUTE_REPARSE_POINT = 0x400  # stat.FILE_ATTRIBUTE_REPARSE_POINT (typed on win32 only)
-
-# A file seen while walking: (path, basename, is_symlink).
-_File = Tuple[str, str, bool]
-
-
-def _is_link(st: os.stat_result) -> bool:
-    """Tell a symlink, or on Windows any reparse point such as a junction, from an ``lstat``."""
-    attributes: int = getattr(st, "st_file_attributes", 0)
-    return stat.S_ISLNK(st.st_mode) or bool(attributes & _FILE_ATTRIBUTE_REPARSE_POINT)
-
-
-def _kind(entry: os.DirEntry[str]) -> int:
-    """Classify an entry as :func:`os.walk` does (``is_dir()`` follows symlinks).
-
-    On Windows a junction is not a symlink to :func:`os.walk` (before Python 3.12), which would
-    descend into it; it is treated as a symlink to a directory here.
-    """
-    try:
-        is_dir = entry.is_dir()
-    except OSError:
-        is_dir = False
-    try:
-        is_link = entry.is_symlink()
-        if is_dir and not is_link and _WINDOWS:  # stat() is free on Windows
-            is_link = _is_link(entry.stat(follow_symlinks=False))
-    except OSError:
-        is_link = False
-    if is_dir:
-        return _DIR_LINK if is_link else _DIR
-    return _FILE_LINK if is_link else _FILE
-
-
-def _iter_files(top: str) -> Iterator[_File]:
-    """Yield every file under ``top``, as :func:`os.walk` would list them.
-
-    ``top`` itself is listed even when it is a symlink (like :func:`os.walk`); nothing below it is
-    followed. Missing or unreadable directories are skipped silently.
-    """
-    stack = [top]
-    while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as entries:
-                for entry in entries:
-                    kind = _kind(entry)
-                    if kind == _DIR:
-                        stack.append(entry.path)
-                    elif kind != _DIR_LINK:
-                        yield entry.path, entry.name, kind == _FILE_LINK
-        except OSError:
-            continue
-
-
 def _file_size(path: str, is_link: bool) -> Optional[int]:
     """Size a file by pip's rule (a symlink is 0 bytes); ``None`` if gone or unreadable."""
     if is_link:
@@ -130,22 +69,6 @@ def _file_size(path: str, is_link: bool) -> Optional[int]:
         return None
 
 
-def _tally(top: str, match: Optional[Callable[[str], bool]] = None) -> Tuple[int, int, int]:
-    """Count the files under ``top``: ``(files, bytes, files whose basename matches)``."""
-    files = size = matching = 0
-    lstat = os.lstat
-    for path, name, is_link in _iter_files(top):
-        if not is_link:
-            try:
-                size += lstat(path).st_size
-            except OSError:  # vanished since it was listed
-                continue
-        files += 1
-        if match is not None and match(name):
-            matching += 1
-    return files, size, matching
-
-
 def _absolute(cache_dir: Path) -> Path:
     return Path(os.path.abspath(os.fspath(cache_dir)))
 
@@ -154,6 +77,9 @@ def native_info(
     cache_dir: Path, *, pip_version: Optional[str], rules: Optional[str] = None
 ) -> CacheInfo:
     """Measure a pip cache in one pass, as ``pip cache info`` reports it, but exact.
+
+    A large cache is walked by one process per core (:mod:`pipcache_ext._walk`), with the
+    counts of the sequential walk.
 
     :param cache_dir: the cache directory (it need not exist: everything is then 0).
     :param pip_version: the interpreter's pip version, recorded in the result.
@@ -168,12 +94,12 @@ def native_info(
     wheels_dir = root / WHEELS
     # pip prints the newest location first
     http_dirs = tuple(root / name for name in deletion_rules(rules).counted_http)
-    _files, wheels_size, wheel_count = _tally(str(wheels_dir), pattern_matcher(_WHEEL_COUNT_GLOB))
-    http_files = http_size = 0
-    for http_dir in http_dirs:
-        count, size, _ = _tally(str(http_dir))
-        http_files += count
-        http_size += size
+    trees: List[Tuple[str, Optional[Callable[[str], bool]]]]
+    trees = [(str(wheels_dir), pattern_matcher(_WHEEL_COUNT_GLOB))]
+    trees.extend((str(http_dir), None) for http_dir in http_dirs)
+    (_files, wheels_size, wheel_count), *http = tally_trees(trees)
+    http_files = sum(count for count, _size, _ in http)
+    http_size = sum(size for _count, size, _ in http)
     return CacheInfo(
         cache_dir=root,
         wheels_dir=wheels_dir,
@@ -204,7 +130,7 @@ def native_list(cache_dir: Path, pattern: Optional[str]) -> List[CachedWheel]:
     match = pattern_matcher(pip_glob(pattern))
     wheels_dir = _absolute(cache_dir) / WHEELS
     result: List[CachedWheel] = []
-    for path, name, is_link in _iter_files(str(wheels_dir)):
+    for path, name, is_link in iter_files(str(wheels_dir)):
         if not match(name):
             continue
         size = _file_size(path, is_link)
