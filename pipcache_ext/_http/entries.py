@@ -20,7 +20,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from .. import _fs
 from .._fs import Handle
@@ -30,7 +30,7 @@ from .naming import Raw
 from .serial import Response, read_response
 from .sniff import Facts, describe, unknown
 from .source import FormatError, ReadAt, Span, Window, bytes_reader
-from .store import Store, key_of
+from .store import Store, decoded, key_of
 
 __all__ = ["Found", "read_area"]
 
@@ -51,12 +51,63 @@ _WHOLE = 64 * 1024  # a file this small is read in one go
 Part = Tuple[DirNode, FileEntry]
 
 
-class Found(NamedTuple):
-    """An entry as found on disk: what naming needs, and the scanned files for deletion."""
+class Found:
+    """An entry as found on disk: where, what naming needs, and the scanned files for deletion.
 
-    raw: Raw
-    parts: Tuple[Part, ...]
-    relative: str  # its first file's path in the cache dir
+    Its facts come from reading it, or, still encoded, from the disk cache: they are decoded
+    only when naming needs them (:attr:`raw`).
+    """
+
+    __slots__ = (
+        "_facts",
+        "_stored",
+        "area",
+        "key",
+        "last_used_ns",
+        "parts",
+        "paths",
+        "relative",
+        "size",
+    )
+
+    def __init__(  # noqa: PLR0913, PLR0917 - the parts of one entry
+        self,
+        area: str,
+        key: Optional[str],
+        parts: Tuple[Part, ...],
+        paths: Tuple[Path, ...],
+        relative: str,
+        facts: Optional[Facts],
+        stored: Optional[str],
+    ) -> None:
+        self.area = area
+        self.key = key
+        self.parts = parts
+        self.paths = paths
+        self.relative = relative  # its first file's path in the cache dir
+        self.size = sum(entry.size for _node, entry in parts)
+        # A link's atime changes whenever a scan follows it (is it a directory?): not a use.
+        times = [
+            e.stat.st_mtime_ns if e.is_link else max(e.stat.st_mtime_ns, e.stat.st_atime_ns)
+            for _node, e in parts
+            if e.stat is not None
+        ]
+        self.last_used_ns = max(times, default=0)
+        self._facts = facts
+        self._stored = stored
+
+    @property
+    def facts(self) -> Facts:
+        if self._facts is None:
+            self._facts = decoded(self._stored or "") or unknown(
+                "its record in the disk cache is corrupt"
+            )
+        return self._facts
+
+    @property
+    def raw(self) -> Raw:
+        """What naming needs."""
+        return Raw(self.area, self.key, self.paths, self.size, self.last_used_ns, self.facts)
 
 
 class _Lazy:
@@ -254,8 +305,11 @@ def read_area(
             relative = prefix[skip:] + files[0].name
             store_key = key_of(stats)
             store.seen(relative, store_key)
-            facts = store.get(relative, store_key) if len(stats) == len(files) else None
-            if facts is None and key is not None:
+            stored = store.get(relative, store_key) if len(stats) == len(files) else None
+            facts: Optional[Facts] = None
+            if stored is not None:
+                problem = stored.problem
+            elif key is not None:
 
                 def reader_for() -> Optional[_Reader]:
                     handle = lazy.get()
@@ -264,11 +318,15 @@ def read_area(
                 facts, keep = _read(reader_for, area, meta, body)
                 if keep and len(stats) == len(files):
                     store.put(relative, store_key, facts)
-            elif facts is None:
-                facts = unknown(None)
-            if facts.problem is not None:
-                warnings.append(f"{prefix}{files[0].name}: {facts.problem}")
-            found.append(_found(area, key, node, folder, files, facts)._replace(relative=relative))
+                problem = facts.problem
+            else:  # a stray file: nothing to read
+                facts, problem = unknown(None), None
+            if problem is not None:
+                warnings.append(f"{prefix}{files[0].name}: {problem}")
+            paths = tuple(folder / e.name for e in files)
+            parts = tuple((node, e) for e in files)
+            text = stored.facts if stored is not None else None
+            found.append(Found(area, key, parts, paths, relative, facts, text))
         for child in node.children:
             child_lazy = _Lazy(root, child, lazy)
             try:
@@ -282,28 +340,3 @@ def read_area(
     finally:
         top_lazy.close()
     return found
-
-
-def _found(  # noqa: PLR0913, PLR0917 - the parts of one entry
-    area: str,
-    key: Optional[str],
-    node: DirNode,
-    folder: Path,
-    files: Tuple[FileEntry, ...],
-    facts: Facts,
-) -> Found:
-    # A link's atime changes whenever a scan follows it (is it a directory?): not a use.
-    times = [
-        e.stat.st_mtime_ns if e.is_link else max(e.stat.st_mtime_ns, e.stat.st_atime_ns)
-        for e in files
-        if e.stat is not None
-    ]
-    raw = Raw(
-        area=area,
-        key=key,
-        paths=tuple(folder / e.name for e in files),
-        size=sum(e.size for e in files),
-        last_used_ns=max(times, default=0),
-        facts=facts,
-    )
-    return Found(raw, tuple((node, e) for e in files), "")

@@ -121,7 +121,7 @@ def _named(found: List[Found], urls: List[str], kept: Store) -> List[HttpEntry]:
     if names is not None:
         fields = [names.get(item.relative) for item in found]
         if all(isinstance(f, list) and len(f) == 5 and f[0] in _KINDS for f in fields):
-            return [model(item.raw, *f) for item, f in zip(found, fields)]  # type: ignore[misc]
+            return [model(item, *f) for item, f in zip(found, fields)]  # type: ignore[misc]
     entries = name_entries([item.raw for item in found], urls)
     kept.keep_names(
         urls,

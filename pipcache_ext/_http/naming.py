@@ -20,7 +20,7 @@ import hashlib
 import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, cast
+from typing import Dict, Iterable, List, NamedTuple, Optional, Protocol, Sequence, Set, Tuple, cast
 
 from packaging.version import InvalidVersion, Version
 
@@ -29,7 +29,7 @@ from .pages import filename_of, project_of_filename
 from .sniff import Facts
 from .urls import join, normalised, spellings
 
-__all__ = ["PYPI", "Raw", "model", "name_entries"]
+__all__ = ["PYPI", "Located", "Raw", "model", "name_entries"]
 
 #: PyPI's index: always a candidate.
 PYPI = "https://pypi.org/simple/"
@@ -220,12 +220,25 @@ def name_entries(raws: Sequence[Raw], index_urls: Iterable[str] = ()) -> List[Ht
     return [_model(entry) for entry in entries]
 
 
+class Located(Protocol):
+    """Where an entry is, what it weighs, when it was last used (a :class:`Raw` says it)."""
+
+    @property
+    def area(self) -> str: ...
+    @property
+    def paths(self) -> Tuple[Path, ...]: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def last_used_ns(self) -> int: ...
+
+
 def _model(entry: _Entry) -> HttpEntry:
     return model(entry.raw, entry.kind, entry.project, entry.version, entry.filename, entry.url)
 
 
 def model(  # noqa: PLR0913, PLR0917 - the fields of an entry
-    raw: Raw,
+    raw: Located,
     kind: str,
     project: Optional[str],
     version: Optional[str],

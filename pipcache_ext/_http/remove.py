@@ -116,7 +116,7 @@ def plan_projects(  # noqa: PLR0913 - keyword-only choices, as remove_project's
     if http:
         for item, entry in zip(scanned.found, scanned.entries):
             if any(matches(entry, name, version) for name in names):
-                chosen.append((str(item.raw.paths[0]), item.parts))
+                chosen.append((str(item.paths[0]), item.parts))
     chosen.sort(key=lambda pair: pair[0])
     groups: List[Sequence[Part]] = [parts for _path, parts in chosen]
     canonical: Set[str] = {canonicalize_name(name) for name in names}

@@ -4,8 +4,10 @@ One JSON file per cache dir in this library's own cache dir
 (:func:`~pipcache_ext._probing.store.user_cache_dir` ``/ "http-entries"``), never in pip's. A
 record is keyed by the entry's path in the cache and holds the ``(inode, size, mtime_ns)`` of
 each of its files: pip replaces a file by writing a temporary one and renaming it, so any change
-gives a new key and the entry is read again. A missing, corrupt or unreadable store is empty; one
-that cannot be written is skipped. It is written atomically, and only when something changed.
+gives a new key and the entry is read again. The names the last listing gave are kept too, with
+a fingerprint of every entry's path and key: when nothing changed, they are reused as they are.
+A missing, corrupt or unreadable store is empty; one that cannot be written is skipped. It is
+written atomically, and only when something changed.
 """
 
 # ruff: noqa: PTH105, PTH108, PTH123
@@ -19,32 +21,69 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from .sniff import Facts
 
-__all__ = ["Key", "Store", "key_of"]
+__all__ = ["Key", "Store", "Stored", "decoded", "key_of"]
 
 logger = logging.getLogger("pipcache_ext")
 
-_FORMAT = 1  # bump when the record layout or what the readers learn changes
+_FORMAT = 2  # bump when the record layout or what the readers learn changes
 
-#: ``(inode, size, mtime_ns)`` of each file of an entry.
-Key = Tuple[Tuple[int, int, int], ...]
+#: ``"<inode>-<size>-<mtime_ns>"`` of each file of an entry, joined by ``,``.
+Key = str
 
 
-def _facts(data: Any) -> Optional[Facts]:  # noqa: ANN401 - JSON
+def key_of(stats: Sequence[os.stat_result]) -> Key:
+    """The key of an entry whose files have these ``lstat`` results."""
+    return ",".join(f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}" for st in stats)
+
+
+def _encoded(facts: Facts) -> str:
+    return json.dumps([*facts[:5], [list(pair) for pair in facts.links], facts.problem])
+
+
+def _text(value: Any) -> Optional[str]:  # noqa: ANN401 - JSON
+    return value if isinstance(value, str) else None
+
+
+def decoded(text: str) -> Optional[Facts]:
+    """Facts kept by :meth:`Store.put`; ``None`` when the text is not such a record."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
     if not isinstance(data, list) or len(data) != len(Facts._fields):
         return None
     kind, project, version, location, base, links, problem = data
     if not isinstance(kind, str) or not isinstance(links, list):
         return None
-    pairs = tuple((str(a), str(b)) for a, b in links if isinstance(a, str) and isinstance(b, str))
-    return Facts(kind, project, version, location, base, pairs, problem)
+    pairs = tuple(
+        (pair[0], pair[1])
+        for pair in links
+        if isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[0], str)
+        and isinstance(pair[1], str)
+    )
+    return Facts(
+        kind, _text(project), _text(version), _text(location), _text(base), pairs, _text(problem)
+    )
+
+
+class Stored(NamedTuple):
+    """A record found for an entry: its problem (a warning) and its facts, still encoded."""
+
+    problem: Optional[str]
+    facts: str
 
 
 class Store:
     """The records of one cache dir.
+
+    A record is ``[key, problem, facts as JSON text]``: loading the store parses no facts, and
+    a listing whose entries did not change (:meth:`names`) decodes none.
 
     :param root: the directory of the stores (``None``: keep nothing).
     :param cache_dir: the cache dir (its real path names the file).
@@ -71,7 +110,7 @@ class Store:
         try:
             with open(self._file, encoding="utf-8") as handle:
                 data = json.load(handle)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return
         if isinstance(data, dict) and data.get("format") == _FORMAT:
             entries, names = data.get("entries"), data.get("names")
@@ -106,25 +145,22 @@ class Store:
         self._new_names = {"fingerprint": self._fingerprint(urls), "entries": names}
         self._changed = True
 
-    def get(self, path: str, key: Key) -> Optional[Facts]:
-        """The facts stored for the entry at ``path`` (relative), if its files are unchanged."""
+    def get(self, path: str, key: Key) -> Optional[Stored]:
+        """The record of the entry at ``path`` (relative), if its files are unchanged."""
         record = self._old.get(path)
-        if not isinstance(record, list) or len(record) != 2:
+        if (
+            not isinstance(record, list)
+            or len(record) != 3
+            or record[0] != key
+            or not isinstance(record[2], str)
+        ):
             return None
-        stored_key, data = record
-        if not isinstance(stored_key, list) or [tuple(k) for k in stored_key] != list(key):
-            return None
-        facts = _facts(data)
-        if facts is not None:
-            self._new[path] = record
-        return facts
+        self._new[path] = record
+        return Stored(_text(record[1]), record[2])
 
     def put(self, path: str, key: Key, facts: Facts) -> None:
         """Remember ``facts`` for the entry at ``path`` whose files have ``key``."""
-        self._new[path] = [
-            [list(k) for k in key],
-            [*facts[:5], [list(p) for p in facts.links], facts[6]],
-        ]
+        self._new[path] = [key, facts.problem, _encoded(facts)]
         self._changed = True
 
     def save(self) -> None:
@@ -151,8 +187,3 @@ class Store:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-
-
-def key_of(stats: Sequence[os.stat_result]) -> Key:
-    """The key of an entry whose files have these ``lstat`` results."""
-    return tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in stats)
