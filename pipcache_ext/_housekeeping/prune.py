@@ -60,6 +60,7 @@ class CacheEntry(NamedTuple):
 class Entries(NamedTuple):
     """Every file of the areas, sorted into entries, temporary files and the unattributed."""
 
+    orders: Dict[str, List[DirNode]]  # each area's directories, parents first
     entries: List[CacheEntry]
     stale_temps: List[CacheEntry]  # *.tmp older than an hour
     unattributed: List[str]
@@ -67,17 +68,15 @@ class Entries(NamedTuple):
 
 
 def _entry(parts: List[Part], extra: List[FileEntry], now: int, mtime_only: bool) -> CacheEntry:
-    files = [entry for _node, entry in parts] + extra
-    stats = [(e.stat, e.is_link) for e in files if e.stat is not None]
-    return CacheEntry(
-        tuple(parts),
-        sum(e.size for e in files),
-        max(
-            (last_use_ns(st, mtime_only=mtime_only, is_link=link) for st, link in stats), default=0
-        ),
-        any(recently_written(st, now) for st, _link in stats),
-        parts[0][0].child_path(parts[0][1].name),
-    )
+    size = last = 0
+    recent = False
+    for entry in [part[1] for part in parts] + extra:
+        size += entry.size
+        st = entry.stat
+        if st is not None:
+            last = max(last, last_use_ns(st, mtime_only=mtime_only, is_link=entry.is_link))
+            recent = recent or recently_written(st, now)
+    return CacheEntry(tuple(parts), size, last, recent, parts[0][0].child_path(parts[0][1].name))
 
 
 def _groups(node: DirNode, area: str) -> Tuple[List[List[Part]], List[FileEntry], List[FileEntry]]:
@@ -85,7 +84,7 @@ def _groups(node: DirNode, area: str) -> Tuple[List[List[Part]], List[FileEntry]
     groups: List[List[Part]] = []
     origins: List[FileEntry] = []
     rest: List[FileEntry] = []
-    names = {entry.name for entry in node.files}
+    names = {entry.name: entry for entry in node.files}
     for entry in node.files:
         name = entry.name
         if area == WHEELS:
@@ -97,8 +96,8 @@ def _groups(node: DirNode, area: str) -> Tuple[List[List[Part]], List[FileEntry]
                 rest.append(entry)
         elif _KEY.fullmatch(name):
             group = [(node, entry)]
-            if area == HTTP_V2 and name + _BODY in names:
-                body = next(e for e in node.files if e.name == name + _BODY)
+            body = names.get(name + _BODY) if area == HTTP_V2 else None
+            if body is not None:
                 group.append((node, body))  # the metadata file first, then the body
             groups.append(group)
         elif area == HTTP_V2 and name.endswith(_BODY) and _KEY.fullmatch(name[: -len(_BODY)]):
@@ -111,52 +110,63 @@ def _groups(node: DirNode, area: str) -> Tuple[List[List[Part]], List[FileEntry]
 
 def cache_entries(scan: CacheScan, *, now: int, mtime_only: bool) -> Entries:
     """Sort every file of ``scan``'s areas into whole entries (see the module docstring)."""
-    found = Entries([], [], [], 0)
+    found = Entries({}, [], [], [], 0)
     total = 0
     for area in AREAS:
         tree = scan.trees.get(area)
         if tree is None:
             continue
-        for node in tree.preorder():
-            total += sum(entry.size for entry in node.files)
-            found.unattributed.extend(node.child_path(e.name) for e in node.dir_links)
-            groups, origins, rest = _groups(node, area)
-            for group in groups:
-                extra = origins if area == WHEELS and len(groups) == 1 else []
-                found.entries.append(_entry(group, extra, now, mtime_only))
-            if origins and not groups:
-                found.unattributed.extend(node.child_path(e.name) for e in origins)
-            for entry in rest:
-                path = node.child_path(entry.name)
-                if not is_temporary(entry.name):
-                    found.unattributed.append(path)
-                elif entry.stat is not None and entry.stat.st_mtime_ns < now - TEMP_AGE_NS:
-                    found.stale_temps.append(_entry([(node, entry)], [], now, mtime_only))
+        found.orders[area] = tree.preorder()
+        for node in found.orders[area]:
+            if node.dir_links:
+                found.unattributed.extend(node.child_path(e.name) for e in node.dir_links)
+            if node.files:  # most directories only lead to others
+                total += sum(entry.size for entry in node.files)
+                _sort_files(node, area, found, now, mtime_only)
     return found._replace(total=total)
 
 
-def _emptied(scan: CacheScan, going: Set[int]) -> Tuple[List[DirNode], Dict[int, List[FileEntry]]]:
+def _sort_files(node: DirNode, area: str, found: Entries, now: int, mtime_only: bool) -> None:
+    """Put each file of ``node`` in its entry, with the stale temporary files, or unattributed."""
+    groups, origins, rest = _groups(node, area)
+    for group in groups:
+        extra = origins if area == WHEELS and len(groups) == 1 else []
+        found.entries.append(_entry(group, extra, now, mtime_only))
+    if origins and not groups:
+        found.unattributed.extend(node.child_path(e.name) for e in origins)
+    for entry in rest:
+        if not is_temporary(entry.name):
+            found.unattributed.append(node.child_path(entry.name))
+        elif entry.stat is not None and entry.stat.st_mtime_ns < now - TEMP_AGE_NS:
+            found.stale_temps.append(_entry([(node, entry)], [], now, mtime_only))
+
+
+def _emptied(
+    orders: Dict[str, List[DirNode]], counted: List[Part]
+) -> Tuple[List[DirNode], Dict[int, List[FileEntry]]]:
     """The directories left with nothing (``wheels/``: only ``origin.json``), children first.
 
-    Only directories that held a file that goes; never a top directory, one with a directory
-    link, or one that could not be read.
+    Only directories that held a file that goes (and those above them); never a top directory,
+    one with a directory link, or one that could not be read.
     """
+    going = {id(entry) for _node, entry in counted}
+    touched: Set[int] = set()
+    for node, _entry in counted:
+        current: Optional[DirNode] = node
+        while current is not None and id(current) not in touched:
+            touched.add(id(current))
+            current = current.parent
     dirs: List[DirNode] = []
     leftovers: Dict[int, List[FileEntry]] = {}
-    for area in AREAS:
-        tree = scan.trees.get(area)
-        if tree is None:
-            continue
-        removable: Set[int] = set()
-        touched: Set[int] = set()
-        for node in reversed(tree.preorder()):
+    removable: Set[int] = set()
+    for area, order in orders.items():
+        for node in reversed(order):
+            if id(node) not in touched:
+                continue
             staying = [entry for entry in node.files if id(entry) not in going]
-            if len(staying) < len(node.files) or any(id(c) in touched for c in node.children):
-                touched.add(id(node))
             allowed = area == WHEELS and all(e.name == _ORIGIN for e in staying)
             if (
-                id(node) not in touched
-                or node.parent is None
+                node.parent is None
                 or node.gone
                 or not node.readable
                 or node.dir_links
@@ -210,7 +220,7 @@ def plan_prune(
         )
     going.sort(key=lambda entry: entry.path)
     counted = [part for entry in going for part in entry.parts]
-    dirs, leftovers = _emptied(scan, {id(entry) for _node, entry in counted})
+    dirs, leftovers = _emptied(found.orders, counted)
     no_match = None if counted else "Nothing to prune"
     plan = Plan(counted, dirs, leftovers, None, no_match, tuple(len(e.parts) for e in going))
     return plan, warnings

@@ -1,0 +1,128 @@
+"""Benchmark ``prune`` and ``usage`` against the native ``info()`` on the 90,000-file cache.
+
+This is a benchmark, not a test. It builds (or, with ``--keep DIR``, reuses) ``bench_info.py``'s
+synthetic cache of ``--files`` files, then times, ``--runs`` times each, in alternating order and
+each in a fresh ``python -c`` child (start-up and imports included):
+
+- ``native_info()`` (the reference);
+- ``prune(older_than=30 days, dry_run=True)`` and ``prune(max_size=half, dry_run=True)``, counted
+  from a moment 60 days after the cache was written, so that every entry is old and the whole
+  decision is made: one scan, every entry sorted by last use, the plan with its directories
+  (a dry run's plan is exactly the real run's, :mod:`pipcache_ext._plan`);
+- ``usage()`` with this library's disk cache of HTTP entries warm (it is filled once, untimed),
+  and once cold (no disk cache: every HTTP entry read).
+
+Target (issue 11): prune and usage at most 1.5x ``info()``. Nothing is deleted.
+
+Usage::
+
+    python benchmarks/bench_prune.py [--files 90000] [--runs 5] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import bench_info  # noqa: E402 - next to this file
+
+TARGET = 1.5
+TIMEOUT = 1800
+DAY_NS = 86400 * 10**9
+
+_CHILD = """\
+import sys, time
+from pathlib import Path
+what, cache, store = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+if what == "info":
+    from pipcache_ext._native import native_info
+    i = native_info(cache, pip_version=None)
+    print(i.wheel_count + (i.http_files or 0), i.wheels_size + (i.http_size or 0))
+elif what.startswith("prune"):
+    from pipcache_ext._housekeeping.prune import prune
+    now = time.time_ns() + 60 * 86400 * 10**9
+    if what == "prune-age":
+        r = prune(cache, older_than=30 * 86400, dry_run=True, force=True, now=now)
+    else:
+        r = prune(cache, max_size=int(sys.argv[4]), dry_run=True, force=True, now=now)
+    print(r.files_removed, r.bytes_removed, r.dirs_removed)
+else:
+    from pipcache_ext._housekeeping.usage import usage
+    rows, _warnings = usage(cache, store=Path(store) if store != "-" else None)
+    print(len(rows), sum(row.size for row in rows))
+"""
+
+
+def child(what: str, cache: Path, store: str, *extra: str) -> List[str]:
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, what, str(cache), store, *extra], env=env,
+        capture_output=True, text=True, timeout=TIMEOUT, check=True,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+def timed(what: str, cache: Path, store: str, *extra: str) -> float:
+    start = time.perf_counter()
+    child(what, cache, store, *extra)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=90_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="build and keep the cache in this directory")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-prune-") as scratch:
+        parent = args.keep or Path(scratch)
+        parent.mkdir(parents=True, exist_ok=True)
+        cache = bench_info.ensure_cache(parent, args.files)
+        store = str(Path(scratch) / "store")
+        files, size = (int(v) for v in child("info", cache, "-"))
+        half = str(size // 2)
+        print(f"{files} files, {size} bytes; filling the disk cache of HTTP entries ...")
+        child("usage", cache, store)  # untimed: warms this library's store
+        names = {
+            "info": ("info", "-"),
+            "prune --older-than 30d": ("prune-age", "-"),
+            "prune --max-size half": ("prune-size", "-", half),
+            "usage (store warm)": ("usage", store),
+        }
+        times: Dict[str, List[float]] = {name: [] for name in names}
+        for _run, name in itertools.product(range(args.runs), names):
+            times[name].append(timed(*names[name][:1], cache, *names[name][1:]))
+        cold = timed("usage", cache, "-")
+        base = statistics.median(times["info"])
+        print(
+            f"\nmedians of {args.runs} runs, fresh process each (Python {sys.version.split()[0]})"
+        )
+        for name, values in times.items():
+            median = statistics.median(values)
+            mark = (
+                ""
+                if name == "info"
+                else f"  {median / base:.2f}x info"
+                + ("  ok" if median / base <= TARGET else f"  OVER {TARGET}x")
+            )
+            print(f"  {name:<26} {median * 1000:8.0f} ms{mark}")
+        print(f"  {'usage (no store, once)':<26} {cold * 1000:8.0f} ms  {cold / base:.2f}x info")
+        age = child("prune-age", cache, "-")
+        print(
+            f"\nprune --older-than 30d would remove {age[0]} files, {age[1]} bytes, {age[2]} dirs"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
