@@ -1,7 +1,7 @@
 """``list --http [PROJECT]``: every HTTP cache entry, named, one table per cache dir.
 
 Interpreters that share a cache dir share its listing: each dir is listed once, by the first
-interpreter that uses it. The table is project, version, kind, size, last use and file name;
+interpreter that uses it. The table is project, version, kind, area, size, last use and file name;
 ``--json`` gives every field of each entry (``last_used`` in ISO 8601, UTC).
 """
 
@@ -47,13 +47,15 @@ def http_table(entries: Sequence[HttpEntry], now: Optional[datetime] = None) -> 
             e.project or "?",
             e.version or "",
             e.kind,
+            e.area,
             text.format_size(e.size, unit),
             f"{e.last_used:%Y-%m-%d %H:%M} ({_age(e.last_used, now)})",
             e.filename or ("" if e.kind == "index-page" else "?"),
         ]
         for e in entries
     ]
-    lines = text.table(["PROJECT", "VERSION", "KIND", "SIZE", "LAST USED", "FILE"], rows, "lllrll")
+    header = ["PROJECT", "VERSION", "KIND", "AREA", "SIZE", "LAST USED", "FILE"]
+    lines = text.table(header, rows, "llllrll")
     total = sum(e.size for e in entries)
     files = sum(len(e.files) for e in entries)
     lines.append(
