@@ -183,6 +183,12 @@ def parser() -> argparse.ArgumentParser:
         default="human",
         help="abspath: one absolute path per line, as pip's --format=abspath",
     )
+    listing.add_argument(
+        "--http",
+        action="store_true",
+        help="the HTTP cache instead: every download, metadata file, redirect and index page,"
+        " named by project (PATTERN is then a project name, any spelling)",
+    )
     remove = command("remove", "delete the locally built wheels matching PATTERN ('*' purges)")
     remove.add_argument("pattern", metavar="PATTERN", help="pip's pattern: six, six-1.16*, '*'")
     _add_deletion(remove, confirms=False)

@@ -71,6 +71,10 @@ class Options:
     dry_run: bool = False
     yes: bool = False
     force: bool = False
+    http: bool = False  # list --http
+    projects: Tuple[str, ...] = ()  # clean PROJECT...
+    version: Optional[str] = None  # clean --version V
+    everything: bool = False  # purge --everything
     older_than: Optional[float] = None  # prune: seconds
     max_size: Optional[int] = None  # prune: bytes
     top: Optional[int] = None  # usage: rows shown
@@ -106,6 +110,10 @@ def options_from(args: argparse.Namespace) -> Options:
         dry_run=getattr(args, "dry_run", False),
         yes=getattr(args, "yes", False),
         force=getattr(args, "force", False),
+        http=getattr(args, "http", False),
+        projects=tuple(getattr(args, "projects", None) or ()),
+        version=getattr(args, "version", None),
+        everything=getattr(args, "everything", False),
         older_than=getattr(args, "older_than", None),
         max_size=getattr(args, "max_size", None),
         top=getattr(args, "top", None),
@@ -119,4 +127,11 @@ def options_from(args: argparse.Namespace) -> Options:
             validate_pattern(options.pattern)
         except InvalidPatternError as exc:
             raise UsageError(cli_message(exc)) from exc
+    for project in options.projects:  # a name: no separator, control character or glob
+        try:
+            validate_pattern(project)
+        except InvalidPatternError as exc:
+            raise UsageError(cli_message(exc)) from exc
+        if any(c in project for c in "*?[]"):
+            raise UsageError(f"clean takes project names, not patterns: {project!r}")
     return options

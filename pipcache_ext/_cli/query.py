@@ -118,6 +118,10 @@ def _abspaths(cache: PipCache, pattern: Optional[str]) -> List[CachedWheel]:
 
 def cmd_list(ui: UI) -> int:
     """``list [PATTERN]``: the locally built wheels; ``--format abspath`` for scripts."""
+    if ui.options.http:
+        from .http import cmd_list_http  # noqa: PLC0415 - the HTTP readers, only for --http
+
+        return cmd_list_http(ui)
     pattern = ui.options.pattern
     abspath = ui.options.format == "abspath"
 

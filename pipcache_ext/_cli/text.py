@@ -196,6 +196,13 @@ def info_lines(info: CacheInfo, *, ascii_only: bool = False) -> List[str]:
             share,
         ])  # fmt: skip
     lines += table(["", "", "", ""], rows, "lrlr")[1:]
+    if info.unreported_files:  # what the answering pip does not see (http-v2/ before 23.3)
+        where = ", ".join(str(d) for d in info.unreported_dirs)
+        unseen = format_size(info.unreported_size, pick_unit([info.unreported_size]))
+        lines.append(
+            f"Not seen by pip {info.pip_version}: {where}: {unseen} in {info.unreported_files}"
+            " files (purge --everything removes them too)"
+        )
     if not info.exact:
         lines.append(ROUNDED_LEGEND)
     return lines
