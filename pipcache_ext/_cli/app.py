@@ -29,6 +29,7 @@ _COMMANDS = {
     "remove": ("delete", "cmd_delete"),
     "purge": ("delete", "cmd_delete"),
     "prune": ("delete", "cmd_delete"),
+    "clean": ("delete", "cmd_delete"),
     "usage": ("housekeeping", "cmd_usage"),
     "interpreters": ("inventory", "cmd_interpreters"),
     "survey": ("inventory", "cmd_survey"),

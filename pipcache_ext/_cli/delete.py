@@ -132,6 +132,7 @@ def _run(ui: UI, jobs: Sequence[_Job], purge: bool) -> None:
     options = ui.options
     verb = "checking" if options.dry_run else "purging" if purge else "removing"
     verb = "pruning" if options.command == "prune" and not options.dry_run else verb
+    verb = "cleaning" if options.command == "clean" and not options.dry_run else verb
     with ui.progress(f"{verb} {len(jobs)} cache(s)") as progress:
         for index, job in enumerate(jobs, 1):
             progress.update(f"{verb} cache {index}/{len(jobs)}: {job.group.cache_dir}")
@@ -139,8 +140,14 @@ def _run(ui: UI, jobs: Sequence[_Job], purge: bool) -> None:
                 verify = not options.dry_run  # what is left, measured: "0 files left"
                 if options.command == "purge":
                     job.result = job.cache.purge(
-                        dry_run=options.dry_run, force=options.force, verify=verify
-                    )
+                        dry_run=options.dry_run, force=options.force, verify=verify,
+                        everything=options.everything,
+                    )  # fmt: skip
+                elif options.command == "clean":  # everything cached for those projects
+                    job.result = job.cache.remove_project(
+                        options.projects, version=options.version, dry_run=options.dry_run,
+                        force=options.force, verify=verify,
+                    )  # fmt: skip
                 elif options.command == "prune":
                     job.result = job.cache.prune(
                         older_than=options.older_than, max_size=options.max_size,

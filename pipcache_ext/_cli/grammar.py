@@ -194,6 +194,27 @@ def parser() -> argparse.ArgumentParser:
     _add_deletion(remove, confirms=False)
     purge = command("purge", "delete every locally built wheel and HTTP file (pip's purge)")
     _add_deletion(purge, confirms=True)
+    purge.add_argument(
+        "--everything",
+        action="store_true",
+        help="then also remove, in-process, what the pip's purge leaves: http-v2/ for pips"
+        " before 23.3, origin.json files and empty directories before 26.0",
+    )
+    clean = command(
+        "clean", "delete everything cached for PROJECT: its wheels, downloads, metadata files,"
+        " redirects and index pages (like uv cache clean)",
+    )  # fmt: skip
+    clean.add_argument(
+        "projects", nargs="+", metavar="PROJECT", help="a project name, any spelling"
+    )
+    clean.add_argument("--version", metavar="V", help="only this version (index pages stay)")
+    clean.add_argument(
+        "--dry-run", action="store_true", help="report what would go, delete nothing"
+    )
+    clean.add_argument(
+        "--force", action="store_true",
+        help="clean a cache dir that is a filesystem root or a home directory (or contains one)",
+    )  # fmt: skip
     prune = command(
         "prune", "delete whole entries by last use: older than AGE, then the least recently used"
         " until at most SIZE is left",

@@ -130,8 +130,8 @@ def options_from(args: argparse.Namespace) -> Options:
     for project in options.projects:  # a name: no separator, control character or glob
         try:
             validate_pattern(project)
-        except InvalidPatternError as exc:
-            raise UsageError(cli_message(exc)) from exc
+        except InvalidPatternError:
+            raise UsageError(f"not a project name: {project!r}") from None
         if any(c in project for c in "*?[]"):
             raise UsageError(f"clean takes project names, not patterns: {project!r}")
     return options
