@@ -75,17 +75,15 @@ def _report(locations: Tuple[CacheLocation, ...]) -> CacheReport:
     cache_dir = first.cache_dir or first.would_use
     assert cache_dir is not None  # noqa: S101 - rules always name a dir
     state = _state(cache_dir)
-    info, error = None, None
+    info = None
     if state == "ok":
         try:
             info = native_info(cache_dir, pip_version=None)
-        except (PipCacheError, OSError) as exc:
+        except (PipCacheError, OSError):
             state = "not readable"
-            error = exc if isinstance(exc, PipCacheError) else None
-    if state == "not readable" and error is None:
-        error = PipCacheError(f"{cache_dir} exists but cannot be read by this process")
+    # no error: "not readable" and "absent" are what there is to say, not failures of the survey
     owner = owner_name(cache_dir) if state != "absent" else None
-    return CacheReport(cache_dir, (), info, error, locations, owner, state)
+    return CacheReport(cache_dir, (), info, None, locations, owner, state)
 
 
 def account_reports(env: Optional[Mapping[str, str]] = None) -> List[CacheReport]:

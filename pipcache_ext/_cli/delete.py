@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .._grouping import CacheGroup, group_by_cache_dir
-from .._probing import Settings, cache_dir_error, cache_dir_outcomes
+from .._probing import Settings, cache_dir_outcomes
+from .._probing.location import location_error
 from ..api import PipCache
 from ..errors import PipCacheError
-from ..models import Interpreter, RemovalResult
+from ..models import CacheLocation, Interpreter, RemovalResult
 from . import documents, text
 from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, targets
 from .housekeeping import left_lines
@@ -39,6 +40,7 @@ class _Job:
     cache: PipCache
     result: Optional[RemovalResult] = None
     error: Optional[PipCacheError] = None
+    location: Optional[CacheLocation] = None  # why the dir is that one (the actor's)
 
     @property
     def actor(self) -> Path:
@@ -94,6 +96,8 @@ def _jobs(ui: UI, chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
     kept on disk), not one ``pip cache dir`` per interpreter.
     """
     probes: List[Done[Any]] = run_each(ui, chosen.specs, lambda c: c.interpreter, "probing")
+    if ui.options.cache_dir is not None or ui.options.user is not None:
+        return _named_jobs(probes, chosen)
     interpreters = [p.interpreter for p in probes if p.interpreter is not None]
     timeout = ui.options.timeout if ui.options.timeout is not None else _PROBE_TIMEOUT
     with ui.progress(f"finding the cache dirs of {len(interpreters)} interpreter(s)"):
@@ -110,14 +114,41 @@ def _jobs(ui: UI, chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
         if isinstance(answer, PipCacheError):
             failed.append(dataclasses.replace(item, error=answer))
         elif answer.state != "ok" or answer.cache_dir is None:
-            failed.append(
-                dataclasses.replace(item, error=cache_dir_error(item.interpreter, answer))
-            )
+            failed.append(dataclasses.replace(item, error=location_error(item.interpreter, answer)))
         else:
             assert item.cache is not None  # noqa: S101 - every Done from run_each has its PipCache
             caches.setdefault(item.interpreter, item.cache)
             pairs.append((item.interpreter, answer.cache_dir))
     jobs = [_Job(group, caches[group.actor]) for group in group_by_cache_dir(pairs)]
+    for job in jobs:
+        answer = answers[job.group.actor]
+        job.location = None if isinstance(answer, PipCacheError) else answer.location
+    return jobs, failed + chosen.failed
+
+
+def _named_jobs(probes: List[Done[Any]], chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
+    """With ``--cache-dir``/``--user``: one job for that dir, by the newest pip among them."""
+    failed = [p for p in probes if p.interpreter is None or p.cache is None]
+    named = [p for p in probes if p not in failed]
+    caches: Dict[Interpreter, PipCache] = {}
+    pairs: List[Tuple[Interpreter, Path]] = []
+    locations: Dict[Interpreter, CacheLocation] = {}
+    for item in named:
+        assert item.cache is not None  # noqa: S101 - filtered above
+        assert item.interpreter is not None  # noqa: S101 - filtered above
+        try:
+            location = item.cache.location()  # named: no process runs
+        except PipCacheError as exc:
+            failed.append(dataclasses.replace(item, error=exc))
+            continue
+        directory = location.cache_dir or location.would_use
+        if directory is None:
+            continue
+        caches.setdefault(item.interpreter, item.cache)
+        locations[item.interpreter] = location
+        pairs.append((item.interpreter, directory))
+    groups = group_by_cache_dir(pairs)
+    jobs = [_Job(g, caches[g.actor], location=locations[g.actor]) for g in groups]
     return jobs, failed + chosen.failed
 
 
@@ -182,6 +213,7 @@ def _emit_json(ui: UI, code: int, jobs: Sequence[_Job], failed: Sequence[Done[An
             "run_by": os.fspath(job.actor),
             "removal": documents.to_json(job.result),
             "error": _job_error_json(job),
+            "location": documents.to_json(job.location),
         }
         for job in jobs
     ]
@@ -192,6 +224,7 @@ def _emit_json(ui: UI, code: int, jobs: Sequence[_Job], failed: Sequence[Done[An
             "run_by": None,
             "removal": None,
             "error": documents.error_json(d.error, d.where),
+            "location": documents.to_json(getattr(d.error, "location", None)),
         }
         for d in failed
     ]

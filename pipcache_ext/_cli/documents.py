@@ -21,8 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Dict, List, Optional, TextIO
 
+from .._locrules import location_reason
 from ..errors import PipCacheError
-from ..models import CacheInfo
+from ..models import CacheInfo, CacheLocation
 from .messages import cli_message
 
 __all__ = [
@@ -71,6 +72,8 @@ def to_json(value: object) -> Any:  # noqa: ANN401, PLR0911 - JSON is any of its
         data = {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if isinstance(value, CacheInfo):
             data["total_size"] = value.total_size
+        if isinstance(value, CacheLocation):
+            data["reason"] = location_reason(value)
         return data
     if isinstance(value, os.PathLike):
         return os.fspath(value)

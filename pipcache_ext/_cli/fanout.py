@@ -33,6 +33,7 @@ __all__ = [
     "report",
     "run_each",
     "skipped",
+    "stand_in_notes",
     "targets",
 ]
 
@@ -192,6 +193,29 @@ def report(ui: UI, done: Sequence[Done[Any]], *, discovered: bool) -> None:
     if without_pip:
         paths = ", ".join(str(d.where) for d in without_pip)
         ui.note(f"skipped {len(without_pip)} interpreter(s) without pip: {paths}")
+    for note in dict.fromkeys(n for item in done for n in stand_in_notes(item)):
+        ui.note(note)
+
+
+def stand_in_notes(item: Done[Any]) -> List[str]:
+    """Who answered instead of the running interpreter, when it has no pip (said every time)."""
+    cache, interpreter = item.cache, item.interpreter
+    if cache is None or interpreter is None:
+        return []
+    if cache.fallback_from is not None:
+        note = (
+            f"{cache.fallback_from} has no pip; using {interpreter.path} (pip"
+            f" {interpreter.pip_version}), the first interpreter with pip: the active venv, then"
+            " python3 on PATH"
+        )
+        return [note]
+    if interpreter.pip_version is None and item.error is None and not item.given:
+        note = (
+            f"{interpreter.path} has no pip and no other interpreter with pip was found: the"
+            " cache dir comes from pip's own rules, applied here"
+        )
+        return [note]
+    return []
 
 
 def no_pip_left(done: Sequence[Done[Any]], discovered: bool) -> bool:

@@ -86,8 +86,22 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         action="append",
         dest=f"python{sub}",
         default=unset,
-        help="an interpreter or a virtual environment directory; repeatable"
-        " (default: the running interpreter)",
+        help="an interpreter, a virtual environment directory, a command on PATH (python3)"
+        " or a version (3.12); repeatable (default: the running one, or the first with pip)",
+    )
+    group.add_argument(
+        "--cache-dir",
+        metavar="PATH",
+        dest=f"cache_dir{sub}",
+        default=unset,
+        help="work on this cache dir, whatever pip's settings say (pip gets --cache-dir)",
+    )
+    group.add_argument(
+        "--user",
+        metavar="NAME",
+        dest=f"user{sub}",
+        default=unset,
+        help="work on that account's default cache dir (another account's needs root)",
     )
     group.add_argument(
         "--all",
@@ -171,7 +185,10 @@ def parser() -> argparse.ArgumentParser:
         _add_common(sub, top=False)
         return sub
 
-    command("dir", "the cache directory each interpreter's pip uses")
+    where = command("dir", "the cache directory each interpreter's pip uses")
+    where.add_argument(
+        "--explain", action="store_true", help="say why: the variable, config file or default"
+    )
     command("info", "sizes and counts of the HTTP files and locally built wheels, with bars")
     listing = command("list", "the locally built wheels, optionally those matching PATTERN")
     listing.add_argument(
@@ -238,7 +255,12 @@ def parser() -> argparse.ArgumentParser:
     usage = command("usage", "what each project takes in the cache, biggest first, with bars")
     usage.add_argument("--top", type=_count, metavar="N", help="only the N biggest projects")
     command("interpreters", "the interpreters discovery finds (and any --python)")
-    command("survey", "every cache, once, with the interpreters using it (default: --all)")
+    surveyed = command(
+        "survey", "every cache, once, with the interpreters using it (default: --all)"
+    )
+    surveyed.add_argument(
+        "--all-users", action="store_true", help="also every account's default cache dir"
+    )
     return top
 
 

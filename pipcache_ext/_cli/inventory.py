@@ -22,9 +22,18 @@ def _survey_reports(ui: UI, interpreters: List[Interpreter]) -> List[CacheReport
     options = ui.options
     with ui.progress(f"surveying {len(interpreters)} interpreters"):
         if options.timeout is None:
-            return list(pipcache_ext.survey(interpreters, backend=options.backend))
+            return list(
+                pipcache_ext.survey(
+                    interpreters, backend=options.backend, all_users=options.all_users
+                )
+            )
         return list(
-            pipcache_ext.survey(interpreters, backend=options.backend, timeout=options.timeout)
+            pipcache_ext.survey(
+                interpreters,
+                backend=options.backend,
+                timeout=options.timeout,
+                all_users=options.all_users,
+            )
         )
 
 
@@ -63,15 +72,22 @@ def cmd_survey(ui: UI) -> int:
                 "interpreters": documents.to_json(report.interpreters),
                 "info": documents.to_json(report.info),
                 "error": documents.error_json(report.error, _report_where(report)),
+                "locations": documents.to_json(report.locations),
+                "owner": report.owner,
+                "state": report.state,
             }
             for report in reports
         ]
         documents.emit(ui.out, documents.document(options.command, code, entries))
     no_pip = [r for r in reports if skipped(r.error, discovered)]
+    absent = [r for r in reports if r.state == "absent"]  # accounts without a cache: counted
     if not options.json:
-        shown = [r for r in reports if r not in no_pip]
+        shown = [r for r in reports if r not in no_pip and r not in absent]
         if shown:
             ui.show(text.survey_lines(shown, ascii_only=ui.ascii_only))
+    if absent:
+        names = [loc.user for r in absent for loc in r.locations if loc.user]
+        ui.note(f"{len(names)} account(s) have no pip cache: {', '.join(names)}")
     for report in reports:
         if report.error is not None and report not in no_pip:
             ui.failure(report.error, _report_where(report))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from typing import Optional, Tuple, Union
 
@@ -78,12 +79,29 @@ class Options:
     older_than: Optional[float] = None  # prune: seconds
     max_size: Optional[int] = None  # prune: bytes
     top: Optional[int] = None  # usage: rows shown
+    cache_dir: Optional[str] = None  # --cache-dir PATH
+    user: Optional[str] = None  # --user NAME
+    explain: bool = False  # dir --explain
+    all_users: bool = False  # survey --all-users
 
     def pip_cache(self, spec: Spec) -> PipCache:
-        """A :class:`PipCache` for ``spec`` with these options' backend and timeout."""
-        if self.timeout is None:
-            return PipCache(spec, backend=self.backend)
-        return PipCache(spec, backend=self.backend, timeout=self.timeout)
+        """A :class:`PipCache` for ``spec`` with these options' backend, timeout and dir."""
+        return PipCache(
+            spec,
+            backend=self.backend,
+            timeout=self.timeout,
+            cache_dir=self.cache_dir,
+            user=self.user,
+        )
+
+
+def _check_named_dir(options: Options) -> None:
+    """``--cache-dir`` names an existing directory, and comes without ``--user``."""
+    if options.cache_dir is not None and options.user is not None:
+        raise UsageError("--cache-dir and --user cannot be used together")
+    if options.cache_dir is not None and not os.path.isdir(options.cache_dir):  # noqa: PTH112
+        what = "does not exist" if not os.path.lexists(options.cache_dir) else "is not a directory"
+        raise UsageError(f"--cache-dir {options.cache_dir}: {what}")
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -117,7 +135,12 @@ def options_from(args: argparse.Namespace) -> Options:
         older_than=getattr(args, "older_than", None),
         max_size=getattr(args, "max_size", None),
         top=getattr(args, "top", None),
+        cache_dir=getattr(args, "cache_dir_sub", None) or args.cache_dir,
+        user=getattr(args, "user_sub", None) or args.user,
+        explain=getattr(args, "explain", False),
+        all_users=getattr(args, "all_users", False),
     )
+    _check_named_dir(options)
     if options.command == "prune" and options.older_than is None and options.max_size is None:
         raise UsageError("prune needs --older-than AGE, --max-size SIZE or both")
     if options.json and options.format == "abspath":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, cast
 
+from .._locrules import location_reason
+from .._probing.location import disabled_error
 from ..api import PipCache
-from ..errors import PipCacheError
-from ..models import CachedWheel, CacheInfo, Interpreter
+from ..errors import CacheDisabledError, PipCacheError
+from ..models import CachedWheel, CacheInfo, CacheLocation, Interpreter
 from . import documents
 from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, skipped, targets
 from .terminal import UI
@@ -18,11 +21,40 @@ T = TypeVar("T")
 
 
 def _entry(item: Done[Any], key: str) -> Dict[str, Any]:
-    return {
+    entry = {
         "interpreter": documents.to_json(item.interpreter),
         key: documents.to_json(item.value) if item.error is None else None,
         "error": documents.error_json(item.error, item.where),
     }
+    if key in ("cache_dir", "info"):  # results that name a cache dir say why it is that one
+        entry["location"] = documents.to_json(_location(item))
+    stand_in = item.cache.fallback_from if item.cache and item.interpreter else None
+    entry["fallback_from"] = documents.to_json(stand_in)  # the pip-less running interpreter
+    return entry
+
+
+def _location(item: Done[Any]) -> Optional[CacheLocation]:
+    """Why the item's dir is that one: asked along with the answer, or named by its error."""
+    if isinstance(item.error, CacheDisabledError) and item.error.location is not None:
+        return cast("CacheLocation", item.error.location)
+    if item.error is not None or item.cache is None:
+        return None
+    try:
+        return item.cache.location()  # asked already by the action: kept by the PipCache
+    except PipCacheError:
+        return None
+
+
+def _and_location(action: Callable[[PipCache], T]) -> Callable[[PipCache], T]:
+    """``action``, then the location too (in the same worker), so the entry can say why."""
+
+    def run(cache: PipCache) -> T:
+        value = action(cache)
+        with contextlib.suppress(PipCacheError):
+            cache.location()
+        return value
+
+    return run
 
 
 def _per_interpreter(
@@ -33,6 +65,8 @@ def _per_interpreter(
     human: Callable[[List[Done[T]], Targets], None],
 ) -> int:
     chosen = targets(ui)
+    if ui.options.json and key in ("cache_dir", "info"):
+        action = _and_location(action)
     done: List[Done[T]] = run_each(ui, chosen.specs, action, label)
     done += chosen.failed
     code = exit_code([d.error for d in done], discovered=chosen.discovered)
@@ -64,6 +98,9 @@ def cmd_dir(ui: UI) -> int:
     """``dir``: each interpreter's cache dir; a table when there are several."""
 
     def human(done: List[Done[Path]], chosen: Targets) -> None:
+        if ui.options.explain:
+            ui.show(_explained(done, several=chosen.several))
+            return
         if not chosen.several:
             ui.show(str(d.value) for d in done if d.error is None)
             return
@@ -80,9 +117,29 @@ def cmd_dir(ui: UI) -> int:
 
         ui.show(text.dir_table(rows))
 
-    return _per_interpreter(
-        ui, lambda cache: cache.dir(), "cache_dir", "asking for cache dirs", human
-    )
+    def action(cache: PipCache) -> Path:
+        if ui.options.explain:
+            location = cache.location()  # a disabled cache: the error names its setting
+            if location.disabled:
+                raise disabled_error(location, cache.interpreter)
+        return cache.dir()
+
+    return _per_interpreter(ui, action, "cache_dir", "asking for cache dirs", human)
+
+
+def _explained(done: Sequence[Done[Path]], *, several: bool) -> List[str]:
+    """``dir --explain``: one line per interpreter, the dir and why (notes indented below)."""
+    lines: List[str] = []
+    for item in done:
+        location = _location(item)
+        if item.error is not None or location is None:
+            continue
+        line = f"{item.value}  ({location_reason(location)})"
+        if several and item.interpreter is not None:
+            line = f"{item.interpreter.path}: {line}"
+        lines.append(line)
+        lines += [f"  note: {note}" for note in location.notes]
+    return lines
 
 
 def cmd_info(ui: UI) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
+from .._locrules import location_reason
 from .._pipversions import version_key
 from ..models import CachedWheel, CacheInfo, CacheReport, Interpreter, RemovalResult
 
@@ -285,6 +286,32 @@ def _pips(interpreters: Sequence[Interpreter]) -> str:
     return ", ".join(sorted(versions, key=version_key))
 
 
+def _why(report: CacheReport) -> str:
+    """Why the interpreters use the dir: each distinct reason once (accounts: ``account``)."""
+    reasons = [
+        location_reason(loc) if loc.user is None else f"account's {loc.source}"
+        for loc in report.locations
+        if loc.user is None or not report.interpreters
+    ]
+    return "; ".join(dict.fromkeys(reasons))
+
+
+def _users_lines(report: CacheReport) -> List[str]:
+    """``used by:`` (interpreters) and ``account:`` (whose default cache it is, its owner)."""
+    lines = []
+    if report.interpreters:
+        lines.append(f"  used by: {', '.join(str(i.path) for i in report.interpreters)}")
+    accounts = [
+        f"{loc.user} (SUDO_USER)" if loc.sudo_user else str(loc.user)
+        for loc in report.locations
+        if loc.user is not None
+    ]
+    if accounts:
+        owner = f"; owner: {report.owner}" if report.owner else ""
+        lines.append(f"  default cache of: {', '.join(accounts)}{owner}")
+    return lines
+
+
 def survey_lines(reports: Sequence[CacheReport], *, ascii_only: bool = False) -> List[str]:
     """A table of caches, largest first, each with a bar per cache and per part (HTTP, wheels).
 
@@ -316,22 +343,24 @@ def survey_lines(reports: Sequence[CacheReport], *, ascii_only: bool = False) ->
             str(info.wheel_count),
             str(len(report.interpreters)),
             _pips(report.interpreters),
+            _why(report),
         ])  # fmt: skip
         for name, size, exact in _parts(info):
             rows.append([
                 f"  {name}", format_size(size, unit, exact=exact),
-                bar(size, scale, ascii_only=ascii_only), "", "", "", "",
+                bar(size, scale, ascii_only=ascii_only), "", "", "", "", "",
             ])  # fmt: skip
-        rows.append(f"  used by: {', '.join(str(i.path) for i in report.interpreters)}")
+        rows += _users_lines(report)
     for report in failed:
         error = report.error
         kind = type(error).__name__ if error is not None else "no information"
         where = "(unknown)" if report.cache_dir is None else str(report.cache_dir)
-        rows.append([where, "failed", kind, "", "", str(len(report.interpreters)), ""])
-        if report.interpreters:
-            rows.append(f"  used by: {', '.join(str(i.path) for i in report.interpreters)}")
-    header = ["CACHE DIR", "SIZE", "", "HTTP FILES", "WHEELS", "PYTHONS", "PIP"]
-    lines = table(header, rows, "lrlrrrl")
+        state = report.state or "failed"
+        rows.append([where, state, kind if error else "", "", "", str(len(report.interpreters)), "",
+                     _why(report)])  # fmt: skip
+        rows += _users_lines(report)
+    header = ["CACHE DIR", "SIZE", "", "HTTP FILES", "WHEELS", "PYTHONS", "PIP", "WHY"]
+    lines = table(header, rows, "lrlrrrll")
     if measured:
         total = sum(r.info.total_size for r in measured if r.info is not None)
         lines.append(

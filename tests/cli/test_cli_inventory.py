@@ -28,7 +28,9 @@ def test_survey_groups_caches_with_their_interpreters(
     assert set(by_dir) == {str(cache_a.cache_dir), str(cache_b.cache_dir)}
     for manifest in (cache_a, cache_b):
         entry = by_dir[str(manifest.cache_dir)]
-        assert set(entry) == {"cache_dir", "interpreters", "info", "error"}
+        assert set(entry) == {
+                "cache_dir", "interpreters", "info", "error", "locations", "owner", "state"
+            }  # fmt: skip
         info = PipCache(pythons["b"] if manifest is cache_b else pythons["a"], backend="native")
         assert_model(entry["info"], info.info())
         http = sum(manifest.http_v1.values()) + sum(manifest.http_v2.values())
@@ -40,7 +42,8 @@ def test_survey_groups_caches_with_their_interpreters(
     run = cli(capsys, "survey", "--backend", "native")
     assert run.code == 0
     lines = run.out.splitlines()
-    assert lines[0].split() == ["CACHE", "DIR", "SIZE", "HTTP", "FILES", "WHEELS", "PYTHONS", "PIP"]
+    header = ["CACHE", "DIR", "SIZE", "HTTP", "FILES", "WHEELS", "PYTHONS", "PIP", "WHY"]
+    assert lines[0].split() == header
     totals = {
         m.cache_dir: m.wheels_size + sum(m.http_v1.values()) + sum(m.http_v2.values())
         for m in (cache_a, cache_b)

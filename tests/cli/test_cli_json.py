@@ -54,12 +54,12 @@ def test_json_schema_is_stable(
     python = str(fakes["pythons"]["a"])
     missing = str(tmp_path / "nope")
     shapes = {
-        "dir": {"interpreter", "cache_dir", "error"},
-        "info": {"interpreter", "info", "error"},
-        "list": {"interpreter", "wheels", "error"},
-        "remove": {"cache_dir", "interpreters", "run_by", "removal", "error"},
-        "purge": {"cache_dir", "interpreters", "run_by", "removal", "error"},
-        "survey": {"cache_dir", "interpreters", "info", "error"},
+        "dir": {"interpreter", "cache_dir", "error", "location", "fallback_from"},
+        "info": {"interpreter", "info", "error", "location", "fallback_from"},
+        "list": {"interpreter", "wheels", "error", "fallback_from"},
+        "remove": {"cache_dir", "interpreters", "run_by", "removal", "error", "location"},
+        "purge": {"cache_dir", "interpreters", "run_by", "removal", "error", "location"},
+        "survey": {"cache_dir", "interpreters", "info", "error", "locations", "owner", "state"},
     }
     for command, keys in shapes.items():
         argv = [command, *(["six"] if command == "remove" else [])]

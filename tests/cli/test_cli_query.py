@@ -100,7 +100,7 @@ def test_info_json_field_by_field(
     library = PipCache(newest, backend=backend)  # type: ignore[arg-type]
     document = cli_json(capsys, "info", "--python", newest, "--backend", backend)
     (entry,) = document["results"]
-    assert set(entry) == {"interpreter", "info", "error"}
+    assert set(entry) == {"interpreter", "info", "error", "location", "fallback_from"}
     assert_model(entry["interpreter"], library.interpreter)
     info = library.info()
     assert_model(entry["info"], info)
