@@ -215,3 +215,23 @@ def test_a_prune_while_pip_installs_into_the_same_cache_leaves_the_install_worki
     for name in ("six", "twover", "moved"):
         assert list(target.glob(f"{name}*")), (name, sorted(os.listdir(target)))
     assert snapshot(tmp_path, skip={fill.cache, target}) == before
+
+
+@pytest.mark.realpip
+@pytest.mark.parametrize("name", ["9.0.3", "20.3.4", "22.3.1", "23.3", "25.3"])
+def test_verify_gives_zero_remaining_after_a_purge_on_every_pip(
+    caches: Caches, name: str, tmp_path: Path
+) -> None:
+    """Each fill's own pip purges it (everything=True where it does not see http-v2/)."""
+    fill = caches.copy(name, tmp_path / "cache")
+    assert area_files(fill.cache)
+    canary = tmp_path / "canary"
+    canary.write_text("outside")
+    pip = fill.newest
+    old = tuple(int(p) for p in pip.split(".")) < (23, 3)
+    result = PipCache(fill.pythons[pip], env=fill.env).purge(verify=True, everything=old)
+    left = result.remaining
+    assert left is not None
+    assert (left.wheel_count, left.wheels_size, left.http_files, left.http_size) == (0, 0, 0, 0)
+    assert area_files(fill.cache) == {}
+    assert canary.read_text() == "outside"
