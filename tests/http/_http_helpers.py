@@ -8,6 +8,7 @@ Destructive tests work on copies (:meth:`Caches.copy`).
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import shutil
@@ -115,7 +116,12 @@ class Fill:
         if _version(pip) >= (24, 2):  # truststore (24.2-25.x) cannot check a certificate for an IP
             args.append("--use-deprecated=legacy-certs")
         run_pip(self.pythons[pip], args, self.env)
-        return {r.path for r in index.requests()[before:] if r.status in (200, 301)}
+        # fills run side by side: each pip's requests are told apart by its User-Agent
+        return {
+            r.path
+            for r in index.requests()[before:]
+            if r.status in (200, 301) and r.agent.startswith(f"pip/{pip} ")
+        }
 
 
 class Caches:
@@ -131,20 +137,27 @@ class Caches:
         first = FIRST if pip != "9.0.3" else tuple(r for r in FIRST if r != "sdistonly")
         return [first, SECOND]  # pip 9 builds no PEP 517 sdist
 
+    def _fill(self, fill: Fill) -> Fill:
+        for pip in fill.pythons:
+            fetched: Set[str] = set()
+            for requirements in self.requirements(pip):
+                dest = self.root / f"downloads-{fill.name}-{pip}"
+                fetched |= fill.download(self.index, pip, requirements, dest)
+            fill.fetched[pip] = fetched
+        return fill
+
     def get(self, name: str) -> Fill:
-        if name not in self._fills:
-            cache = self.root / f"cache-{name}"
-            pythons = {
-                pip: venv_or_fail(pip, PYTHONS[pip]) / "bin" / "python" for pip in FILLS[name]
-            }
-            fill = Fill(name, cache, self.index.env(self.base_env, cache), pythons)
-            for pip in FILLS[name]:
-                fetched: Set[str] = set()
-                for requirements in self.requirements(pip):
-                    dest = self.root / f"downloads-{name}-{pip}"
-                    fetched |= fill.download(self.index, pip, requirements, dest)
-                fill.fetched[pip] = fetched
-            self._fills[name] = fill
+        """The fill ``name``; the first call makes every fill, three at a time (a few seconds
+        each: mostly pip starting up)."""
+        if not self._fills:
+            fills = []
+            for each, pips in FILLS.items():
+                cache = self.root / f"cache-{each}"
+                pythons = {pip: venv_or_fail(pip, PYTHONS[pip]) / "bin" / "python" for pip in pips}
+                fills.append(Fill(each, cache, self.index.env(self.base_env, cache), pythons))
+            with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+                for fill in pool.map(self._fill, fills):
+                    self._fills[fill.name] = fill
         return self._fills[name]
 
     def copy(self, name: str, dest: Path) -> Fill:
@@ -154,3 +167,20 @@ class Caches:
         return Fill(
             name, dest, self.index.env(self.base_env, dest), dict(fill.pythons), dict(fill.fetched)
         )
+
+
+Row = Tuple[str, str, str, object, object, str]
+
+
+def expected(index: Index, fill: Fill) -> Set[Row]:
+    """``(area, kind, project, version, filename, url)`` of each entry the fill must have made."""
+    rows: Set[Row] = set()
+    for pip, paths in fill.fetched.items():
+        for path in paths:
+            served = index.served[path]
+            page = served.kind == "index-page"
+            rows.add((
+                area_of(pip), served.kind, served.project, None if page else served.version,
+                None if page else served.filename, index.base + path,
+            ))  # fmt: skip
+    return rows

@@ -52,6 +52,7 @@ class Request:
     path: str
     status: int
     accept: str
+    agent: str = ""  # pip's User-Agent starts "pip/<version> "
 
 
 @dataclass
@@ -214,9 +215,8 @@ def _handler(index: Index) -> type:  # noqa: C901 - one handler class, its metho
             if self.command != "HEAD":
                 self.wfile.write(body)
             with index.lock:
-                index.log.append(
-                    Request(self.command, self.path, status, self.headers.get("Accept", ""))
-                )
+                accept, agent = self.headers.get("Accept", ""), self.headers.get("User-Agent", "")
+                index.log.append(Request(self.command, self.path, status, accept, agent))
 
         def do_HEAD(self) -> None:
             self.do_GET()

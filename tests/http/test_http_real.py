@@ -10,31 +10,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List
 
 import pytest
-from _http_helpers import FILLS, FIRST, Caches, Fill, area_of, entry_files, files_under, run_pip
+from _http_helpers import FILLS, FIRST, Caches, Fill, entry_files, expected, files_under, run_pip
 from _index import Index
 
 from pipcache_ext import PipCache
 
 pytest_plugins = ["_http_fixtures"]
-
-Row = Tuple[str, str, str, object, object, str]
-
-
-def expected(index: Index, fill: Fill) -> Set[Row]:
-    """``(area, kind, project, version, filename, url)`` of each entry the fill must have made."""
-    rows: Set[Row] = set()
-    for pip, paths in fill.fetched.items():
-        for path in paths:
-            served = index.served[path]
-            page = served.kind == "index-page"
-            rows.add((
-                area_of(pip), served.kind, served.project, None if page else served.version,
-                None if page else served.filename, index.base + path,
-            ))  # fmt: skip
-    return rows
 
 
 def http_files(cache: Path) -> Dict[str, int]:
