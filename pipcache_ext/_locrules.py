@@ -174,7 +174,7 @@ def rules_location(  # noqa: PLR0913 - keyword-only options
     return CacheLocation(
         cache_dir=None if disabled_by else directory,
         source=source,
-        variable=chosen[1] if source == "env" and chosen else moved_by,
+        variable=chosen[1] if source == "env" and chosen else moved_by if chosen is None else None,
         config_file=Path(chosen[1]) if source == "config" and chosen else None,
         config_section=chosen[0] if source == "config" and chosen else None,
         disabled=disabled_by is not None,
