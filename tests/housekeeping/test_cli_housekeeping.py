@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List
@@ -12,7 +15,9 @@ import pytest
 from _cli_helpers import cli, cli_json
 from pytest_mock import MockerFixture
 
+import pipcache_ext
 from pipcache_ext import PipCache
+from pipcache_ext._housekeeping.lock import cache_lock
 
 pytest_plugins = ["_cli_fixtures"]
 
@@ -137,3 +142,27 @@ def test_usage_adds_up_to_the_files_on_disk(
     assert lines[1].startswith(named[0]["project"])
     assert any(line.startswith("... and ") for line in lines) == (len(named) > 1)
     assert lines[-1].startswith("Total: ")
+
+
+def test_a_second_clean_waits_and_says_so(fakes: Dict[str, Any], tmp_path: Path) -> None:
+    cache = fakes["A"].cache_dir
+    old = _age(cache)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(pipcache_ext.__file__).parent.parent)
+    lines: List[str] = []
+    argv = [sys.executable, "-m", "pipcache_ext", "prune", "--python", str(fakes["pythons"]["a"]),
+            "--backend", "native", "--older-than", "30d"]  # fmt: skip
+    with cache_lock(cache, env):  # another clean of the same dir is running
+        second = subprocess.Popen(
+            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert second.stderr is not None
+        reader = threading.Thread(target=lambda: lines.append(second.stderr.readline()))
+        reader.start()
+        reader.join(120)
+        assert lines == [f"waiting for another pipcache-ext clean of {cache}\n"]
+        assert all(p.exists() for p in old)
+    out, _err = second.communicate(timeout=120)
+    assert second.returncode == 0
+    assert "Files removed: 4" in out
+    assert not any(p.exists() for p in old)
