@@ -181,3 +181,17 @@ def test_remove_project_and_the_one_shot_prune_measure_what_is_left(
     left = [p for name, p in layout.items() if name in ("recent", "fresh tmp", "stray")]
     assert pruned.remaining.http_files == len(left) + 1  # and the link
     assert pruned.remaining.http_size == sum(p.stat().st_size for p in left)
+
+
+def test_on_a_noatime_mount_last_use_is_the_mtime_and_a_warning_says_so(
+    layout: Dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = time.time()
+    for name in ("old meta", "old body"):  # read yesterday, written 90 days ago
+        os.utime(layout[name], (now - DAY, now - 90 * DAY))
+    kept = prune(layout["cache"], older_than=30 * DAY, dry_run=True)
+    assert layout["old body"] not in kept.removed  # atime counts where the mount keeps it
+    monkeypatch.setattr("pipcache_ext._housekeeping.prune.noatime_mount", lambda _path: True)
+    result = prune(layout["cache"], older_than=30 * DAY, dry_run=True)
+    assert {layout["old meta"], layout["old body"]} <= set(result.removed)
+    assert any("mounted noatime" in w for w in result.warnings)
