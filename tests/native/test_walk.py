@@ -5,29 +5,119 @@ strays at the top, a symlinked shard, files vanishing mid-walk), and both are ch
 ``os.walk`` count the test makes itself. Forked children are real processes; the tests also check
 that none outlives a call, that a failing child's shards are walked again, and that a small tree
 or a process with other threads never forks.
+
+The walks that fork run in a fresh interpreter (``walk_in_a_child``): a pytest-xdist worker has
+threads of its own, and the walk never forks from a process with other threads.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
+import subprocess
+import sys
 import threading
-import time
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 from _cachetree import build_cache
 
 from pipcache_ext import _walk
-from pipcache_ext._native import native_info
 from pipcache_ext._patterns import pattern_matcher, pip_glob
 
-# Elsewhere the walk never forks (it is sequential): only the tests that count forks need Linux.
-linux_only = pytest.mark.skipif(not _walk.can_fork(), reason="forked walkers run on Linux only")
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the walk forks on Linux only"
+)
 
 WHEEL_GLOB = "*-*.whl"
 Trees = List[Tuple[str, Optional[Callable[[str], bool]]]]
+
+# Runs in a fresh interpreter (one thread): the walk of a cache as asked, the forks it made, and
+# whether any child is left afterwards.
+_WALKER = """
+import json, os, sys, time
+from pathlib import Path
+from pipcache_ext import _walk
+from pipcache_ext._walk import trees
+from pipcache_ext._native import native_info
+from pipcache_ext._patterns import pattern_matcher, pip_glob
+
+spec = json.loads(sys.argv[1])
+cache = Path(spec["cache"])
+parent = os.getpid()
+forks = []
+real_fork, real_lstat, real_scandir = os.fork, os.lstat, os.scandir
+
+def fork():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+
+def lstat(path, *args, **kwargs):
+    if os.fspath(path) in victims:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    return real_lstat(path, *args, **kwargs)
+
+def scandir(path):
+    if os.getpid() != parent:
+        os._exit(3)  # every child dies as if killed
+    return real_scandir(path)
+
+victims = set(spec.get("vanish", ()))
+os.fork = fork
+os.lstat = lstat
+if spec.get("fail_children"):
+    os.scandir = scandir
+if "min_files" in spec:
+    trees.PARALLEL_MIN_FILES = spec["min_files"]
+answer = {}
+if spec.get("interrupt"):
+    def work(part):
+        if part == 0:
+            time.sleep(0.2)  # the children are running by now
+            raise KeyboardInterrupt
+        time.sleep(60)  # a child that would hold the call for a minute
+        return part
+    try:
+        _walk.fork_map(work, [0, 1, 2])
+    except KeyboardInterrupt:
+        answer["interrupted"] = True
+elif spec.get("native_info"):
+    info = native_info(cache, pip_version=None)
+    answer["info"] = [info.wheel_count, info.wheels_size, info.http_files, info.http_size]
+else:
+    match = pattern_matcher(pip_glob("*"))
+    walked = [(str(cache / "wheels"), match), (str(cache / "http-v2"), None),
+              (str(cache / "http"), None)]
+    answer["tallies"] = _walk.tally_trees(
+        walked, parallel=spec.get("parallel"), processes=spec.get("processes")
+    )
+try:
+    os.waitpid(-1, os.WNOHANG)
+    answer["children_left"] = True
+except ChildProcessError:
+    answer["children_left"] = False
+answer["forks"] = len(forks)
+print(json.dumps(answer))
+"""
+
+
+def walk_in_a_child(cache: Path, **spec: Any) -> Dict[str, Any]:
+    """Walk ``cache`` in a fresh interpreter as ``spec`` asks; its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WALKER, json.dumps({"cache": str(cache), **spec})],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["children_left"] is False
+    return answer
 
 
 def os_walk_tally(top: Path, glob: Optional[str]) -> Tuple[int, int, int]:
@@ -78,157 +168,109 @@ def trees_of(cache: Path) -> Trees:
     ]
 
 
-def expected(cache: Path) -> List[Tuple[int, int, int]]:
+def expected(cache: Path) -> List[List[int]]:
     return [
-        os_walk_tally(cache / "wheels", WHEEL_GLOB),
-        os_walk_tally(cache / "http-v2", None),
-        os_walk_tally(cache / "http", None),
+        list(os_walk_tally(cache / "wheels", WHEEL_GLOB)),
+        list(os_walk_tally(cache / "http-v2", None)),
+        list(os_walk_tally(cache / "http", None)),
     ]
 
 
-def no_child_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def tallies(cache: Path, **kwargs: Any) -> List[List[int]]:
+    """The walk in this process, as JSON would hold it."""
+    return [list(t) for t in _walk.tally_trees(trees_of(cache), **kwargs)]
 
 
+@linux_only
 @pytest.mark.parametrize("processes", [2, 3, 8])
 def test_parallel_equals_sequential_equals_os_walk(tmp_path: Path, processes: int) -> None:
     cache = busy_cache(tmp_path)
-    trees = trees_of(cache)
-    sequential = _walk.tally_trees(trees, parallel=False)
-    parallel = _walk.tally_trees(trees, parallel=True, processes=processes)
-    assert sequential == parallel == expected(cache)
-    assert no_child_left()
+    parallel = walk_in_a_child(cache, parallel=True, processes=processes)
+    assert parallel["forks"] == processes - 1
+    assert parallel["tallies"] == tallies(cache, parallel=False) == expected(cache)
 
 
 def test_the_wheel_count_covers_links_and_top_files(tmp_path: Path) -> None:
     cache = busy_cache(tmp_path)
-    (count, _size, matching), *_ = _walk.tally_trees(trees_of(cache), parallel=True, processes=2)
+    (count, _size, matching), *_ = tallies(cache, parallel=False)
     # 7 fixture wheels, 40 added, the top one, a link to a wheel and a broken one
     assert matching == 7 + 40 + 1 + 2
     assert count == expected(cache)[0][0]
 
 
 @linux_only
-def test_native_info_is_the_same_either_way(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_native_info_is_the_same_either_way(tmp_path: Path) -> None:
     cache = busy_cache(tmp_path)
-    monkeypatch.setattr(_walk.trees, "PARALLEL_MIN_FILES", 10**9)
-    sequential = native_info(cache, pip_version=None)
-    forks = count_forks(monkeypatch)
-    monkeypatch.setattr(_walk.trees, "PARALLEL_MIN_FILES", 0)
-    parallel = native_info(cache, pip_version=None)
-    assert forks
-    assert parallel == sequential
-    (_wheel_files, wheel_bytes, wheels), v2, v1 = expected(cache)
-    assert (parallel.wheel_count, parallel.wheels_size) == (wheels, wheel_bytes)
-    assert (parallel.http_files, parallel.http_size) == (v2[0] + v1[0], v2[1] + v1[1])
-
-
-def count_forks(monkeypatch: pytest.MonkeyPatch) -> List[int]:
-    """Record each fork this process makes (the children run on as usual)."""
-    forks: List[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-    return forks
-
-
-def test_a_small_tree_is_walked_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = build_cache(tmp_path / "cache").cache_dir
-    forks = count_forks(monkeypatch)
-    assert _walk.tally_trees(trees_of(cache)) == expected(cache)
-    assert forks == []
+    sequential = walk_in_a_child(cache, native_info=True, min_files=10**9)
+    parallel = walk_in_a_child(cache, native_info=True, min_files=0)
+    assert (sequential["forks"], parallel["forks"]) == (0, _walk.workers() - 1)  # a core each
+    assert parallel["info"] == sequential["info"]
+    (_files, wheel_bytes, wheels), v2, v1 = expected(cache)
+    assert parallel["info"] == [wheels, wheel_bytes, v2[0] + v1[0], v2[1] + v1[1]]
 
 
 @linux_only
-def test_a_large_estimate_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_small_tree_is_walked_here(tmp_path: Path) -> None:
+    cache = build_cache(tmp_path / "cache").cache_dir
+    answer = walk_in_a_child(cache)
+    assert answer["forks"] == 0
+    assert answer["tallies"] == expected(cache)
+
+
+@linux_only
+def test_a_large_estimate_forks(tmp_path: Path) -> None:
     cache = busy_cache(tmp_path)
-    monkeypatch.setattr(_walk.trees, "PARALLEL_MIN_FILES", 20)  # the first look sees far more
-    forks = count_forks(monkeypatch)
-    assert _walk.tally_trees(trees_of(cache), processes=2) == expected(cache)
-    assert len(forks) == 1  # this process is the other walker
+    answer = walk_in_a_child(cache, min_files=20, processes=2)  # the first look sees far more
+    assert answer["forks"] == 1  # this process is the other walker
+    assert answer["tallies"] == expected(cache)
 
 
 def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = busy_cache(tmp_path)
-    forks = count_forks(monkeypatch)
+    forks: List[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
     release = threading.Event()
     other = threading.Thread(target=release.wait)
     other.start()
     try:
         assert not _walk.can_fork()
-        assert _walk.tally_trees(trees_of(cache), parallel=True, processes=2) == expected(cache)
+        assert tallies(cache, parallel=True, processes=2) == expected(cache)
     finally:
         release.set()
         other.join()
     assert forks == []
 
 
-def test_files_vanishing_mid_walk_are_skipped_either_way(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    results = []
-    real_lstat = os.lstat
-    for parallel in (False, True):
-        cache = busy_cache(tmp_path / str(parallel))
-        victims = {str(p) for p in (cache / "http-v2").rglob("*") if p.is_file()}
-        victims = set(sorted(victims)[::3])  # a third of them, in shards of every worker
-
-        def lstat(path, *args, victims=victims, **kwargs):
-            if os.fspath(path) in victims:
-                os.unlink(path)
-            return real_lstat(path, *args, **kwargs)
-
-        monkeypatch.setattr(os, "lstat", lstat)
-        got = _walk.tally_trees(trees_of(cache), parallel=parallel, processes=3)
-        monkeypatch.setattr(os, "lstat", real_lstat)
-        assert got == expected(cache)  # what is left: the victims are gone, not counted
-        assert not any(os.path.lexists(v) for v in victims)
-        results.append(got)
-    assert results[0] == results[1]
+@linux_only
+@pytest.mark.parametrize("parallel", [False, True])
+def test_files_vanishing_mid_walk_are_skipped_either_way(tmp_path: Path, parallel: bool) -> None:
+    cache = busy_cache(tmp_path)
+    victims = sorted(str(p) for p in (cache / "http-v2").rglob("*") if p.is_file())[::3]
+    answer = walk_in_a_child(cache, parallel=parallel, processes=3, vanish=victims)
+    assert answer["forks"] == (2 if parallel else 0)
+    assert not any(os.path.lexists(v) for v in victims)  # a third of them, in every worker
+    assert answer["tallies"] == expected(cache)  # what is left: the victims are not counted
 
 
 @linux_only
-def test_a_failing_child_has_its_shards_walked_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failing_child_has_its_shards_walked_again(tmp_path: Path) -> None:
     cache = busy_cache(tmp_path)
-    parent = os.getpid()
-    real_scandir = os.scandir
-
-    def scandir(path):
-        if os.getpid() != parent:
-            os._exit(3)  # a child dies as if killed
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    assert _walk.tally_trees(trees_of(cache), parallel=True, processes=3) == expected(cache)
-    assert no_child_left()
+    answer = walk_in_a_child(cache, parallel=True, processes=3, fail_children=True)
+    assert answer["forks"] == 2
+    assert answer["tallies"] == expected(cache)
 
 
 @linux_only
 def test_an_interrupt_leaves_no_child(tmp_path: Path) -> None:
-    def work(part: int) -> int:
-        if part == 0:  # this process's own part
-            time.sleep(0.2)  # the children are running by now
-            raise KeyboardInterrupt
-        time.sleep(60)  # a child that would hold the call for a minute
-        return part
-
-    with pytest.raises(KeyboardInterrupt):
-        _walk.fork_map(work, [0, 1, 2])
-    assert no_child_left()
+    answer = walk_in_a_child(tmp_path, interrupt=True)
+    assert answer["interrupted"] is True
+    assert answer["forks"] == 2  # and walk_in_a_child checked that none is left
 
 
 def test_fork_map_keeps_the_order_of_the_parts() -> None:
@@ -237,4 +279,4 @@ def test_fork_map_keeps_the_order_of_the_parts() -> None:
 
 
 def test_a_missing_cache_counts_nothing(tmp_path: Path) -> None:
-    assert _walk.tally_trees(trees_of(tmp_path / "nothing"), parallel=True) == [(0, 0, 0)] * 3
+    assert tallies(tmp_path / "nothing", parallel=True) == [[0, 0, 0]] * 3
