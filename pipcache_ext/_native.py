@@ -44,6 +44,7 @@ from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
 from pipcache_ext._pipversions import AREAS, WHEELS, DeletionRules, deletion_rules
 from pipcache_ext._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
 from pipcache_ext._walk import iter_files, tally_trees
+from pipcache_ext._walk.removal import stream_removal
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
 
 __all__ = [
@@ -227,24 +228,33 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     )
 
 
-def _remove(
-    cache_dir: Path, pattern: str, *, dry_run: bool, force: bool, rules: Optional[str]
+def _remove(  # noqa: PLR0913 - keyword-only options
+    cache_dir: Path,
+    pattern: str,
+    *,
+    dry_run: bool,
+    force: bool,
+    rules: Optional[str],
+    paths: bool = True,
 ) -> RemovalResult:
     validate_pattern(pattern)
     ensure_safe_to_purge(cache_dir, force=force)
     ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
     if pattern == ALL:
         ensure_looks_like_a_cache(cache_dir, force=force)
-    return planned_result(plan_for(cache_dir, pattern, rules=rules), dry_run=dry_run)
+    # shard by shard, in flat memory: the same result as planned_result(plan_for(...))
+    rules_used = deletion_rules(rules)
+    return stream_removal(_absolute(cache_dir), pattern, rules_used, dry_run=dry_run, paths=paths)
 
 
-def native_remove(
+def native_remove(  # noqa: PLR0913 - keyword-only options
     cache_dir: Path,
     pattern: str,
     *,
     dry_run: bool = False,
     rules: Optional[str] = None,
     force: bool = False,
+    paths: bool = True,
 ) -> RemovalResult:
     """Do what pip 26.3's ``pip cache remove <pattern>`` does, safely.
 
@@ -259,6 +269,9 @@ def native_remove(
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
     :param force: allow a cache dir that is a filesystem root, a home directory or an ancestor
         of one, or (for ``*``) a directory that does not look like a pip cache.
+    :param paths: list every path in ``removed`` and ``deleted``; ``False`` leaves both empty
+        (counts, ``failed`` and ``warnings`` are the same) and keeps memory flat however large
+        the cache: it is read, planned and deleted one fan-out directory at a time.
     :returns: a :class:`RemovalResult` with exact counts; directories the cleanup removes (or, in
         a dry run, would remove) are counted in ``dirs_removed``, their leftover files are not.
         ``deleted`` lists every path removed, ``failed`` what was meant to go and is still there;
@@ -267,7 +280,7 @@ def native_remove(
     :raises InvalidPatternError: for an empty pattern or one containing a path separator.
     :raises UnsafeOperationError: for a root / home cache dir without ``force``.
     """
-    return _remove(cache_dir, pattern, dry_run=dry_run, force=force, rules=rules)
+    return _remove(cache_dir, pattern, dry_run=dry_run, force=force, rules=rules, paths=paths)
 
 
 def native_purge(
@@ -276,6 +289,7 @@ def native_purge(
     dry_run: bool = False,
     force: bool = False,
     rules: Optional[str] = None,
+    paths: bool = True,
 ) -> RemovalResult:
     """Do what pip 26.3's ``pip cache purge`` does (``remove '*'``), safely.
 
@@ -285,8 +299,9 @@ def native_purge(
         of one, or a directory that does not look like a pip cache.
     :param rules: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
+    :param paths: list every path in ``removed`` and ``deleted`` (see :func:`native_remove`).
     :returns: a :class:`RemovalResult`, as :func:`native_remove` with the pattern ``*``.
     :raises UnsafeOperationError: when ``cache_dir`` (resolved) is a filesystem root, a home
         directory or an ancestor of one, or not a pip cache, and ``force`` is not set.
     """
-    return _remove(cache_dir, ALL, dry_run=dry_run, force=force, rules=rules)
+    return _remove(cache_dir, ALL, dry_run=dry_run, force=force, rules=rules, paths=paths)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from . import _fs
 from ._fs import Handle, Identity
 
-__all__ = ["DirNode", "FileEntry", "reason", "scan_area"]
+__all__ = ["DirNode", "FileEntry", "open_area", "read_subtree", "reason", "scan_area"]
 
 
 class FileEntry:
@@ -101,6 +101,36 @@ def scan_area(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> O
     :returns: ``None`` when it is missing, not a directory, a symlink or unreadable (with a
         warning for the last three).
     """
+    top = _area_node(root, cache_dir, name, warnings)
+    if top is not None:
+        _read(root, top, warnings)
+    return top
+
+
+def open_area(
+    root: Handle, cache_dir: str, name: str, warnings: List[str]
+) -> Optional[Tuple[DirNode, Optional[Handle]]]:
+    """Open and list the top directory ``name`` without reading below it, for a shard-by-shard read.
+
+    The same checks and warnings as :func:`scan_area`; the node's ``children`` are listed but not
+    read: :func:`read_subtree` reads each from the handle returned, which the caller closes.
+
+    :returns: ``None`` as :func:`scan_area`; else the node and its open handle, ``None`` when it
+        could not be opened or listed (``gone`` or ``readable`` then say why).
+    """
+    top = _area_node(root, cache_dir, name, warnings)
+    if top is None:
+        return None
+    return top, _open_listed(root, top, warnings)
+
+
+def read_subtree(parent: Handle, node: DirNode, warnings: List[str]) -> None:
+    """Read ``node`` (listed in the directory ``parent`` is open on) and all below it."""
+    _read(parent, node, warnings)
+
+
+def _area_node(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> Optional[DirNode]:
+    """The node of the top directory ``name``, unread; ``None`` as :func:`scan_area` says."""
     path = os.path.join(cache_dir, name)
     try:
         st = _fs.stat_child(root, name, path)
@@ -115,26 +145,36 @@ def scan_area(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> O
     if not stat.S_ISDIR(st.st_mode):
         warnings.append(f"Skipping {path}: it is not a directory")
         return None
-    top = DirNode(name, path, _fs.identity_of(st), None)
-    _read(root, top, warnings)
-    return top
+    return DirNode(name, path, _fs.identity_of(st), None)
 
 
 def _read(parent: Handle, node: DirNode, warnings: List[str]) -> None:
     """Open ``node`` from ``parent``, list it, and read its subdirectories (depth first)."""
+    handle = _open_listed(parent, node, warnings)
+    if handle is None:
+        return
+    try:
+        for child in node.children:
+            _read(handle, child, warnings)
+    finally:
+        _fs.close(handle)
+
+
+def _open_listed(parent: Handle, node: DirNode, warnings: List[str]) -> Optional[Handle]:
+    """Open ``node`` from ``parent`` and list it; the open handle, or ``None`` (flags set)."""
     try:
         handle = _fs.open_child(parent, node.name, node.path, node.identity)
     except FileNotFoundError:
         node.gone = True
-        return
+        return None
     except _fs.NotADirectoryHere:
         node.gone = True  # replaced since its parent was listed: not ours any more
         warnings.append(f"Not descending into {node.path}: it changed while being read")
-        return
+        return None
     except OSError as exc:
         node.readable = False
         warnings.append(f"Could not read directory {node.path}: {reason(exc)}")
-        return
+        return None
     try:
         _list(handle, node, warnings)
     except FileNotFoundError:
@@ -142,11 +182,13 @@ def _read(parent: Handle, node: DirNode, warnings: List[str]) -> None:
     except OSError as exc:
         node.readable = False
         warnings.append(f"Could not read directory {node.path}: {reason(exc)}")
-    else:
-        for child in node.children:
-            _read(handle, child, warnings)
-    finally:
+    except BaseException:
         _fs.close(handle)
+        raise
+    else:
+        return handle
+    _fs.close(handle)
+    return None
 
 
 def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: ARG001

@@ -1,0 +1,232 @@
+"""Removing shard by shard: each fan-out directory read, planned and deleted, then forgotten.
+
+A whole-cache plan (:func:`~pipcache_ext._native.plan_for`) holds every file of the cache at
+once: about 400 MiB for 300,000 files. Here each area's top directory (``wheels``, ``http``,
+``http-v2``) is listed, then each of its subdirectories (its *shards*: ``wheels/aa``,
+``http-v2/0``, ...) in turn is read (:func:`~pipcache_ext._scan.read_subtree`), planned
+(:func:`~pipcache_ext._plan.plan_removal`) and executed (:func:`~pipcache_ext._execute.execute`)
+or, in a dry run, reported, before the next one is read. The top's own files go in their place
+among the shards, and the top directory itself last, once it is known whether everything below
+it went. Memory is one shard's, whatever the size of the cache; with ``paths=False`` no path is
+kept at all, only the counts and what failed.
+
+The rules are the whole-cache plan's, chunk by chunk: the same files counted, in the same order
+(wheels first, then the HTTP areas pip clears; each area's files sorted by path), the same
+directories removed with the same leftovers, the same guarantees (every directory reached from
+the open cache dir with ``O_NOFOLLOW`` and its identity re-checked, every file re-checked before
+it is unlinked; a dry run reports exactly what the real run deletes). What differs is when: a
+shard's directories go right after its files, not after every file of the cache, so ``deleted``
+lists them shard by shard.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import List, Set, Tuple, Union
+
+from .. import _fs
+from .._execute import execute
+from .._fs import Handle
+from .._pipversions import AREAS, WHEELS, DeletionRules
+from .._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
+from .._scan import DirNode, FileEntry, open_area, read_subtree
+from ..models import RemovalResult
+
+__all__ = ["stream_removal"]
+
+
+class _Run:
+    """What one streamed removal gathers: counts, warnings, and the paths when they are kept."""
+
+    def __init__(self, cache_dir: str, pattern: str, rules: DeletionRules, *, dry_run: bool,
+                 paths: bool) -> None:  # fmt: skip
+        self.cache = cache_dir
+        self.pattern = pattern
+        self.rules = rules
+        self.dry_run = dry_run
+        self.paths = paths
+        self.files = self.size = self.dirs = 0
+        self.matched = False
+        self.removed: List[str] = []
+        self.deleted: List[str] = []
+        self.failed: List[str] = []
+        self.scan_warnings: List[str] = []
+        self.run_warnings: List[str] = []
+
+    def plan(self, top: DirNode) -> Plan:
+        """The plan for one area's (partial) tree ``top``."""
+        return plan_removal(CacheScan(self.cache, {top.name: top}, None, (), ()), self.pattern,
+                            self.rules)  # fmt: skip
+
+    def apply(self, plan: Plan, root: Handle) -> bool:
+        """Run one chunk's plan (a dry run: report it); whether something meant to go stayed."""
+        self.matched = self.matched or bool(plan.counted)
+        if self.dry_run:
+            self.files += len(plan.counted)
+            self.size += plan.counted_bytes
+            self.dirs += len(plan.dirs)
+            if self.paths:
+                self.removed.extend(node.child_path(entry.name) for node, entry in plan.counted)
+                self.deleted.extend(plan.paths(self.cache))
+            return False
+        outcome = execute(plan, root, self.cache)
+        self.files += len(outcome.removed)
+        self.size += outcome.bytes_removed
+        self.dirs += outcome.dirs_removed
+        if self.paths:
+            self.removed.extend(outcome.removed)
+            self.deleted.extend(outcome.deleted)
+        self.failed.extend(outcome.failed)
+        self.run_warnings.extend(outcome.warnings)
+        return bool(outcome.failed)
+
+
+def _view(top: DirNode) -> DirNode:
+    """A stand-in for the area's top directory: the same name, path and identity, nothing in it."""
+    view = DirNode(top.name, top.path, top.identity, None)
+    view.gone, view.readable = top.gone, top.readable
+    return view
+
+
+def _without(plan: Plan, node: DirNode) -> Plan:
+    """``plan`` without removing ``node`` (the top directory: that is decided last)."""
+    leftovers = {key: value for key, value in plan.leftovers.items() if key != id(node)}
+    return plan._replace(dirs=[d for d in plan.dirs if d is not node], leftovers=leftovers)
+
+
+def _release(node: DirNode) -> None:
+    """Forget what was read below ``node``: one shard's memory at a time."""
+    node.children, node.files, node.dir_links = [], [], []
+
+
+class _Area:
+    """One area's top directory, streamed: its shards and files in order, the top itself last."""
+
+    def __init__(self, run: _Run, root: Handle, top: DirNode) -> None:
+        self.run = run
+        self.root = root
+        self.top = top
+        self.stayed = False  # something below meant to go stayed: so does the top directory
+        self.kept: List[DirNode] = []  # shards the plans keep
+        self.counted: Set[int] = set()  # ids of the top's files counted in their chunks
+
+    def shard(self, handle: Handle, shard: DirNode) -> None:
+        read_subtree(handle, shard, self.run.scan_warnings)
+        view = _view(self.top)
+        view.children.append(shard)
+        shard.parent = view
+        plan = _without(self.run.plan(view), view)
+        if not shard.gone and not any(node is shard for node in plan.dirs):
+            self.kept.append(shard)
+        self.stayed = self.run.apply(plan, self.root) or self.stayed
+        _release(shard)
+
+    def files(self, entries: List[FileEntry]) -> None:
+        if not entries:
+            return
+        view = _view(self.top)
+        view.files.extend(entries)
+        plan = self.run.plan(view)._replace(dirs=[], leftovers={})
+        self.counted.update(id(entry) for _node, entry in plan.counted)
+        self.stayed = self.run.apply(plan, self.root) or self.stayed
+
+    def finish(self) -> None:
+        """The top directory: removed when the plans remove everything below it."""
+        final = _view(self.top)
+        final.files = [entry for entry in self.top.files if id(entry) not in self.counted]
+        final.dir_links = list(self.top.dir_links)
+        for shard in self.kept:  # what stays below, as a directory the plan must keep
+            shell = DirNode(shard.name, shard.path, shard.identity, final)
+            shell.readable = False
+            final.children.append(shell)
+        plan = self.run.plan(final)
+        if self.stayed and any(node is final for node in plan.dirs):
+            # as the whole-cache run does for a directory something stayed in
+            leftovers = (final.child_path(entry.name) for entry in plan.leftovers[id(final)])
+            self.run.failed.extend(path for path in leftovers if os.path.lexists(path))
+            self.run.failed.append(final.path)
+            plan = _without(plan, final)
+        self.run.apply(plan, self.root)
+
+
+def _stream_area(run: _Run, root: Handle, name: str) -> None:
+    opened = open_area(root, run.cache, name, run.scan_warnings)
+    if opened is None:
+        return
+    top, handle = opened
+    area = _Area(run, root, top)
+    try:
+        if handle is not None:
+            # the order of the whole-cache plan: paths sorted, a shard's files after "name/"
+            items: List[Tuple[str, Union[DirNode, FileEntry]]] = [
+                *((f"{child.name}/", child) for child in top.children),
+                *((entry.name, entry) for entry in top.files),
+            ]
+            items.sort(key=lambda item: item[0])
+            pending: List[FileEntry] = []
+            for _key, item in items:
+                if isinstance(item, DirNode):
+                    area.files(pending)
+                    pending = []
+                    area.shard(handle, item)
+                else:
+                    pending.append(item)
+            area.files(pending)
+        area.finish()
+    finally:
+        if handle is not None:
+            _fs.close(handle)
+
+
+def _order(rules: DeletionRules, pattern: str) -> List[str]:
+    """The areas to walk: wheels, the HTTP areas in the order pip clears them, the rest."""
+    areas = rules.areas(pattern_is_all=pattern == ALL)
+    first = [WHEELS, *(rules.http_for_all if pattern == ALL else ())]
+    ordered = [name for name in first if name in areas]
+    return ordered + [name for name in AREAS if name in areas and name not in ordered]
+
+
+def stream_removal(
+    cache_dir: Path, pattern: str, rules: DeletionRules, *, dry_run: bool, paths: bool = True
+) -> RemovalResult:
+    """``remove <pattern>`` (``*``: ``purge``) of ``rules``' pip on ``cache_dir``, streamed.
+
+    :param cache_dir: the cache dir, absolute; its guards have been checked.
+    :param dry_run: delete nothing, report what the real run deletes.
+    :param paths: keep every path for ``removed`` and ``deleted``; ``False`` leaves both empty
+        (the counts are the same), so memory stays flat in the number of files.
+    """
+    cache = os.fspath(cache_dir)
+    run = _Run(cache, pattern, rules, dry_run=dry_run, paths=paths)
+    no_match = plan_removal(CacheScan(cache, {}, None, (), ()), pattern, rules).no_match
+    try:
+        root = _fs.open_root(cache)
+    except (FileNotFoundError, _fs.NotADirectoryHere):
+        said = () if no_match is None else (no_match,)
+        return RemovalResult(
+            0, 0, 0, (), matched=False, warnings=said, dry_run=dry_run, backend="native"
+        )
+    try:
+        for name in _order(rules, pattern):
+            _stream_area(run, root, name)
+        loose = scan_cache(root, cache, ())  # what lies at the top: selfcheck.json
+        run.scan_warnings.extend(loose.warnings)
+        if rules.selfcheck_json and loose.selfcheck_json is not None:
+            run.apply(Plan([], [], {}, loose.selfcheck_json, None), root)
+    finally:
+        _fs.close(root)
+    warnings: List[str] = [] if run.matched or no_match is None else [no_match]
+    return RemovalResult(
+        files_removed=run.files,
+        bytes_removed=run.size,
+        dirs_removed=run.dirs,
+        removed=tuple(Path(path) for path in run.removed),
+        matched=run.matched,
+        warnings=(*warnings, *run.scan_warnings, *run.run_warnings),
+        exact=True,
+        dry_run=dry_run,
+        backend="native",
+        failed=tuple(Path(path) for path in run.failed),
+        deleted=tuple(Path(path) for path in run.deleted),
+    )
