@@ -205,13 +205,18 @@ def _job_error_json(job: _Job) -> Optional[Dict[str, Any]]:
     }
 
 
+def _every_path(ui: UI) -> bool:
+    """Whether the JSON lists every path removed (``--paths``, ``-v``), not at most 1000."""
+    return ui.options.paths or bool(ui.options.verbose)
+
+
 def _emit_json(ui: UI, code: int, jobs: Sequence[_Job], failed: Sequence[Done[Any]]) -> None:
     entries = [
         {
             "cache_dir": os.fspath(job.group.cache_dir),
             "interpreters": documents.to_json(job.group.interpreters),
             "run_by": os.fspath(job.actor),
-            "removal": documents.to_json(job.result),
+            "removal": documents.removal_json(job.result, paths=_every_path(ui)),
             "error": _job_error_json(job),
             "location": documents.to_json(job.location),
         }

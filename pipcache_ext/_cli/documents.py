@@ -23,22 +23,32 @@ from typing import Any, Dict, List, Optional, TextIO
 
 from .._locrules import location_reason
 from ..errors import PipCacheError
-from ..models import CacheInfo, CacheLocation
+from ..models import CacheInfo, CacheLocation, RemovalResult
 from .messages import cli_message
 
 __all__ = [
+    "LISTED_PATHS",
     "SCHEMA_VERSION",
     "document",
     "emit",
     "error_json",
     "failed_document",
     "printable",
+    "removal_json",
     "to_json",
 ]
 
 #: The version of the JSON documents ``--json`` prints. Bump it when a key changes meaning or
 #: goes away; adding a key is not a change of version.
-SCHEMA_VERSION = 1
+#:
+#: 2 (issue 13): a removal's ``removed`` and ``deleted`` are ``null`` when they would list more
+#: than :data:`LISTED_PATHS` paths, unless ``--paths`` or ``-v`` asks for every one; the counts,
+#: ``failed`` and ``warnings`` are always complete. Version 1 listed every path: 30 MB of JSON for
+#: a purge of 300,000 files.
+SCHEMA_VERSION = 2
+
+#: The most paths a removal's ``removed`` or ``deleted`` list holds unless every one is asked for.
+LISTED_PATHS = 1000
 
 
 def error_json(
@@ -84,6 +94,28 @@ def to_json(value: object) -> Any:  # noqa: ANN401, PLR0911 - JSON is any of its
     if isinstance(value, dict):
         return {str(key): to_json(item) for key, item in value.items()}
     return value
+
+
+def removal_json(result: Optional[RemovalResult], *, paths: bool) -> Any:  # noqa: ANN401
+    """A removal as JSON: ``removed``/``deleted`` ``null`` beyond :data:`LISTED_PATHS` paths.
+
+    :param paths: list every path, however many (``--paths``, ``-v``).
+    """
+    if result is None:
+        return None
+    omit_removed = not paths and len(result.removed) > LISTED_PATHS
+    omit_deleted = not paths and len(result.deleted) > LISTED_PATHS
+    short = dataclasses.replace(
+        result,
+        removed=() if omit_removed else result.removed,
+        deleted=() if omit_deleted else result.deleted,
+    )
+    data: Dict[str, Any] = to_json(short)
+    if omit_removed:
+        data["removed"] = None
+    if omit_deleted:
+        data["deleted"] = None
+    return data
 
 
 def document(

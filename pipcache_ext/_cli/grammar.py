@@ -38,7 +38,9 @@ exit codes: 0 success; 1 the operation failed; 2 usage error; 3 partial (several
 some failed, others succeeded); 130 interrupted.
 
 Options may come before or after the command. With --all, interpreters without pip are skipped
-(listed, never counted as failures). --json prints one document (schema_version 1) on stdout."""
+(listed, never counted as failures). --json prints one document (schema_version 2) on stdout;
+a removal's "removed" and "deleted" lists are null when longer than 1000 paths, unless --paths
+or -v is given."""
 
 
 def _timeout(text: str) -> float:
@@ -120,7 +122,7 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--json",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
-        help="print one JSON document (schema_version 1) on stdout",
+        help="print one JSON document (schema_version 2) on stdout",
     )
     group.add_argument(
         "--timeout",
@@ -147,7 +149,16 @@ def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--paths",
+        action="store_true",
+        help="with --json: list every path removed, however many (default: up to 1000 per list)",
+    )
+
+
 def _add_deletion(parser: argparse.ArgumentParser, *, confirms: bool) -> None:
+    _add_paths(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -225,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
         "projects", nargs="+", metavar="PROJECT", help="a project name, any spelling"
     )
     clean.add_argument("--version", metavar="V", help="only this version (index pages stay)")
+    _add_paths(clean)
     clean.add_argument(
         "--dry-run", action="store_true", help="report what would go, delete nothing"
     )
@@ -245,6 +257,7 @@ def parser() -> argparse.ArgumentParser:
         help="then the least recently used until at most SIZE is left: 1GB, 500MB (powers of"
         " 1000), 2GiB (powers of 1024), or bytes",
     )  # fmt: skip
+    _add_paths(prune)
     prune.add_argument(
         "--dry-run", action="store_true", help="report what would go, delete nothing"
     )

@@ -83,6 +83,7 @@ class Options:
     user: Optional[str] = None  # --user NAME
     explain: bool = False  # dir --explain
     all_users: bool = False  # survey --all-users
+    paths: bool = False  # remove/purge/clean/prune --paths: every path in the JSON
 
     def pip_cache(self, spec: Spec) -> PipCache:
         """A :class:`PipCache` for ``spec`` with these options' backend, timeout and dir."""
@@ -139,6 +140,7 @@ def options_from(args: argparse.Namespace) -> Options:
         user=getattr(args, "user_sub", None) or args.user,
         explain=getattr(args, "explain", False),
         all_users=getattr(args, "all_users", False),
+        paths=getattr(args, "paths", False),
     )
     _check_named_dir(options)
     if options.command == "prune" and options.older_than is None and options.max_size is None:

@@ -39,7 +39,7 @@ def cli_json(capsys: pytest.CaptureFixture[str], *argv: object) -> Dict[str, Any
     run = cli(capsys, "--json", *argv)
     document = json.loads(run.out)
     assert document["exit_code"] == run.code
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     return document
 
 
