@@ -18,10 +18,19 @@ from .._grouping import CacheGroup, group_by_cache_dir
 from .._probing import Settings, cache_dir_outcomes
 from .._probing.location import location_error
 from ..api import PipCache
-from ..errors import PipCacheError
+from ..errors import PipCacheError, PipNotFoundError
 from ..models import CacheLocation, Interpreter, RemovalResult
 from . import documents, text
-from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, targets
+from .fanout import (
+    Done,
+    Targets,
+    exit_code,
+    no_pip_left,
+    report,
+    run_each,
+    stand_in_notes,
+    targets,
+)
 from .housekeeping import left_lines
 from .options import AbortError, UsageError
 from .terminal import UI
@@ -113,6 +122,8 @@ def _jobs(ui: UI, chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
         answer = answers[item.interpreter]
         if isinstance(answer, PipCacheError):
             failed.append(dataclasses.replace(item, error=answer))
+        elif answer.state == "no-pip" and not item.given and item.cache is not None:
+            failed.append(dataclasses.replace(item, error=_rules_only(item.cache)))
         elif answer.state != "ok" or answer.cache_dir is None:
             failed.append(dataclasses.replace(item, error=location_error(item.interpreter, answer)))
         else:
@@ -124,6 +135,19 @@ def _jobs(ui: UI, chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
         answer = answers[job.group.actor]
         job.location = None if isinstance(answer, PipCacheError) else answer.location
     return jobs, failed + chosen.failed
+
+
+def _rules_only(cache: PipCache) -> PipCacheError:
+    """A running interpreter without pip, and none to stand in: only a named dir is cleaned."""
+    try:
+        where = f" (by pip's rules it is {cache.location().cache_dir})"
+    except PipCacheError:
+        where = ""
+    return PipNotFoundError(
+        f"{cache.interpreter.path} has no pip, and no interpreter with pip was found, to say where"
+        f" its cache is{where}; name the cache dir with --cache-dir to clean it",
+        interpreter=cache.interpreter.path,
+    )
 
 
 def _named_jobs(probes: List[Done[Any]], chosen: Targets) -> Tuple[List[_Job], List[Done[Any]]]:
@@ -286,6 +310,10 @@ def cmd_delete(ui: UI) -> int:
         _show(ui, jobs, chosen.several)
     _show_problems(ui, jobs)
     report(ui, failed, discovered=chosen.discovered)
+    for note in dict.fromkeys(
+        n for job in jobs for n in stand_in_notes(Done("", job.group.actor, cache=job.cache))
+    ):
+        ui.note(note)
     if no_pip_left(failed, chosen.discovered) and not jobs:
         ui.error("no discovered interpreter has pip")
     return code
