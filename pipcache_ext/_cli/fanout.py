@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Generic, List, Optional, Sequence, TypeVar
+from typing import Any, Callable, Generic, List, Optional, Sequence, Tuple, TypeVar
 
 import pipcache_ext
 
@@ -127,13 +127,12 @@ def discover(ui: UI) -> Found:
     """Run discovery (plus any ``--python``); a ``--python`` it cannot use is a failure."""
     options = ui.options
     with ui.progress("discovering interpreters"):
+        pythons, unknown = _requested(options.pythons, options.timeout)
         if options.timeout is None:
-            result = pipcache_ext.run_discovery(extra_paths=options.pythons)
+            result = pipcache_ext.run_discovery(extra_paths=pythons)
         else:
-            result = pipcache_ext.run_discovery(
-                extra_paths=options.pythons, timeout=options.timeout
-            )
-    found = Found(list(result.interpreters), [], [], list(result.sources))
+            result = pipcache_ext.run_discovery(extra_paths=pythons, timeout=options.timeout)
+    found = Found(list(result.interpreters), unknown, [], list(result.sources))
     for failure in result.failures:
         if _EXPLICIT in failure.sources:  # a --python path: the user asked for it, so it failed
             error = InterpreterError(
@@ -143,6 +142,24 @@ def discover(ui: UI) -> Found:
         else:
             found.skipped.append(failure)
     return found
+
+
+def _requested(
+    pythons: Sequence[str], timeout: Optional[float]
+) -> Tuple[List[str], List[Done[Any]]]:
+    """``--python`` values as paths: a command or a version (``python3``, ``3.12``) looked up."""
+    from .._api_location import resolve_request  # noqa: PLC0415 - only with --all and --python
+
+    paths: List[str] = []
+    unknown: List[Done[Any]] = []
+    for given in pythons:
+        try:
+            found = resolve_request(given, dict(os.environ), timeout or 10.0)
+        except PipCacheError as exc:
+            unknown.append(Done(given, error=exc))
+            continue
+        paths.append(os.fspath(found.path if isinstance(found, Interpreter) else found))
+    return paths, unknown
 
 
 @dataclass
