@@ -27,7 +27,7 @@ from .._fs import Handle
 from .._pipversions import HTTP_V2
 from .._scan import DirNode, FileEntry, reason
 from .naming import Raw
-from .serial import Response, read_response
+from .serial import Response, body_span, read_response
 from .sniff import Facts, describe, unknown
 from .source import FormatError, ReadAt, Span, Window, bytes_reader
 from .store import Store, decoded, key_of
@@ -205,30 +205,41 @@ class _Reader:
         self.fds = []
 
 
+def _by_body(window: Window, complete: bool) -> Optional[Facts]:
+    """What the body says it is, when it says it (``complete``: no headers to ask after)."""
+    if not window.length:
+        return None
+    facts = describe(None, window)
+    return facts if facts.kind != "unknown" or complete else None
+
+
 def _facts(
     reader: _Reader, area: str, meta: Optional[FileEntry], body: Optional[FileEntry]
 ) -> Facts:
     """Read one entry: its response (``meta``) and body (``http-v2``'s ``.body``).
 
-    In ``http-v2`` the body is read first: when it says what it is (a wheel, an sdist, a page,
-    a ``.metadata`` file), the metadata file is not read at all; it is for the rest (redirects,
-    bodies in no known format, whose headers may say more).
+    The body is read first: when it says what it is (a wheel, an sdist, a page, a ``.metadata``
+    file), the response's headers are not read at all (in ``http-v2`` the metadata file is not
+    even opened; in ``http/`` the msgpack map is not parsed past the body). They are for the
+    rest: redirects, and bodies in no known format, whose headers may say more.
     """
+    body_window = reader.window(body) if area == HTTP_V2 and body is not None else None
+    if body_window is not None:
+        facts = _by_body(body_window, complete=meta is None)
+        if facts is not None:
+            return facts
     response: Optional[Response] = None
-    body_window: Optional[Window] = None
-    if area == HTTP_V2 and body is not None:
-        body_window = reader.window(body)
-        if body_window.length:
-            facts = describe(None, body_window)
-            if facts.kind != "unknown" or meta is None:
-                return facts
     if meta is not None:
         window = reader.window(meta)
+        span = body_span(window.read_at, window.length) if area != HTTP_V2 else None
+        if span is not None:  # the body inside, where CacheControl puts it
+            facts = _by_body(Window(window.read_at, span.offset, span.length), complete=False)
+            if facts is not None:
+                return facts
         response = read_response(window.read_at, window.length)
         if isinstance(response.body, Span):  # a large body inside an http/ entry: not read
             body_window = Window(window.read_at, response.body.offset, response.body.length)
-        redirect = 300 <= response.status < 400
-        if area == HTTP_V2 and body is None and not redirect:
+        if area == HTTP_V2 and body is None and not 300 <= response.status < 400:
             return unknown("an http-v2 entry without its .body file")
     if body is not None and body_window is None:
         body_window = reader.window(body)

@@ -20,7 +20,7 @@ from typing import Any, Dict, NamedTuple, Optional, Union
 from .mpack import unpack
 from .source import FormatError, ReadAt, Span, TooLarge, Window, inflate
 
-__all__ = ["Response", "Unsupported", "read_response"]
+__all__ = ["Response", "Unsupported", "body_span", "read_response"]
 
 #: At most this many bytes come out of a ``cc=2`` entry (its body is in it, base64-encoded).
 CC2_CAP = 256 * 1024 * 1024
@@ -143,3 +143,47 @@ def read_response(read_at: ReadAt, size: int) -> Response:
     if version is not None and version.isdigit():
         raise Unsupported(f"CacheControl format cc={version.decode('ascii')} is not read")
     raise FormatError("not a CacheControl cache entry")
+
+
+_MAP_HEADERS = {0xDE: 3, 0xDF: 5}  # map16, map32: the type byte and the count
+_BIN_HEADERS = {0xC4: 1, 0xC5: 2, 0xC6: 4}
+
+
+def _skip_map_header(data: bytes, position: int) -> Optional[int]:
+    if position >= len(data):
+        return None
+    byte = data[position]
+    if 0x80 <= byte <= 0x8F:
+        return position + 1
+    step = _MAP_HEADERS.get(byte)
+    return None if step is None else position + step
+
+
+def body_span(read_at: ReadAt, size: int) -> Optional[Span]:  # noqa: PLR0911 - one per check
+    """Where the body of a ``cc=4`` ``http/`` entry is, read from its first bytes only.
+
+    CacheControl (on Python 3.7+, where dicts keep their order) writes ``response`` first and
+    ``body`` first in it, and ``headers`` right after the body: this finds the body without
+    reading the rest. ``None`` when the entry is not laid out so (an empty body, another key
+    order, an old pip on Python 2): read it all with :func:`read_response` then.
+    """
+    head = read_at(0, 64)
+    if not head.startswith(b"cc=4,"):
+        return None
+    position = _skip_map_header(head, 5)
+    if position is None or head[position : position + 9] != b"\xa8response":
+        return None
+    position = _skip_map_header(head, position + 9)
+    if position is None or head[position : position + 5] != b"\xa4body":
+        return None
+    position += 5
+    width = _BIN_HEADERS.get(head[position]) if position < len(head) else None
+    if width is None:
+        return None
+    length = int.from_bytes(head[position + 1 : position + 1 + width], "big")
+    start = position + 1 + width
+    if not length or start + length + 8 > size:
+        return None
+    if read_at(start + length, 8) != b"\xa7headers":  # the body is whole: the map goes on
+        return None
+    return Span(start, length)

@@ -86,6 +86,21 @@ def test_entry_reader_takes_any_bytes(prefix: bytes, data: bytes) -> None:
 
 
 @SETTINGS
+@given(st.binary(max_size=3000), st.binary(max_size=200))
+def test_the_body_of_an_http_entry_is_found_from_its_first_bytes(body: bytes, noise: bytes) -> None:
+    raw = cc4(200, {"Content-Type": "application/octet-stream"}, body)
+    span = serial.body_span(bytes_reader(raw), len(raw))
+    if body:  # pip's own msgpack, CacheControl's order: found, exactly
+        assert span is not None
+        assert raw[span.offset : span.offset + span.length] == body
+    else:
+        assert span is None  # nothing to name it by: the whole entry is read
+    junk = b"cc=4," + noise
+    found = serial.body_span(bytes_reader(junk), len(junk))
+    assert found is None or found.offset + found.length <= len(junk)
+
+
+@SETTINGS
 @given(st.sampled_from(["cc=4", "cc=2"]), st.data())
 def test_truncated_or_corrupted_entries_are_format_errors(serde: str, data: st.DataObject) -> None:
     writer = cc4 if serde == "cc=4" else cc2
