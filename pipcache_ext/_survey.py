@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import threading
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._discovery import DiscoveryContext, discover
-from ._grouping import CacheGroup, group_by_cache_dir
+from ._grouping import CacheGroup, choose_actor, group_by_cache_dir
 from ._native import native_info
 from ._parallel import parallel_map
 from ._parsers.probe import PipCacheDirAnswer
-from ._probing import Settings, cache_dir_error, cache_dir_outcomes
+from ._probing import Settings, cache_dir_error
+from ._probing.shared import Outcome, shared_outcomes
 from ._users import annotate
 from .api import PipCache
 from .errors import InterpreterError, PipCacheError
@@ -51,27 +54,69 @@ def _measure(  # noqa: PLR0913 - keyword-only options
 
 def _discovered(
     env: Optional[Mapping[str, str]], timeout: float, use_cache: bool
-) -> Tuple[List[Interpreter], Dict[Interpreter, _Outcome], List[CacheReport]]:
-    """Discovery's interpreters, their cache-dir answers (one probe each), and its failures."""
+) -> Tuple[List[Interpreter], List[CacheReport]]:
+    """Discovery's interpreters (plain probes: the cache dirs are asked next), and its failures."""
     ctx = DiscoveryContext.current(env, timeout=timeout)
-    discovered = discover(ctx, use_cache=use_cache, pip_cache=True)
-    interpreters = list(discovered.result.interpreters)
-    outcomes: Dict[Interpreter, _Outcome] = {}
-    for interpreter in interpreters:
-        answer = discovered.pip_cache.get(interpreter)
-        outcomes[interpreter] = (
-            answer
-            if answer is not None
-            else PipCacheError(
-                f"{interpreter.path}: its pip did not say which cache dir it uses",
-                interpreter=interpreter.path,
-            )
-        )
+    discovered = discover(ctx, use_cache=use_cache)
     failures = [
         CacheReport(None, (), None, InterpreterError(failure.reason, interpreter=failure.path))
         for failure in discovered.result.failures
     ]
-    return interpreters, outcomes, failures
+    return list(discovered.result.interpreters), failures
+
+
+class _Early:
+    """Measurements started while other interpreters are still asked for their cache dirs.
+
+    A dir is measured as soon as no interpreter still to answer could become its actor (a newer
+    pip, or an equal one given earlier): its actor is then the one the survey would choose.
+    """
+
+    def __init__(
+        self, measure: Callable[[Path, Interpreter], CacheReport], given: Sequence[Interpreter]
+    ) -> None:
+        self._measure = measure
+        self._order = {interpreter: index for index, interpreter in enumerate(given)}
+        self._lock = threading.Lock()
+        self._started: Dict[Path, Interpreter] = {}
+        self._reports: Dict[Path, CacheReport] = {}
+
+    def on_answer(
+        self, results: Mapping[Interpreter, Outcome], pending: Sequence[Interpreter]
+    ) -> None:
+        pairs = [
+            (interpreter, answer.cache_dir)
+            for interpreter, answer in sorted(results.items(), key=lambda i: self._order[i[0]])
+            if isinstance(answer, PipCacheDirAnswer)
+            and answer.state == "ok"
+            and answer.cache_dir is not None
+        ]
+        ready: List[CacheGroup] = []
+        with self._lock:
+            for group in group_by_cache_dir(pairs):
+                if group.cache_dir in self._started:
+                    continue
+                if all(self._keeps(group.actor, p) for p in pending):
+                    self._started[group.cache_dir] = group.actor
+                    ready.append(group)
+        for group in ready:  # in this worker's thread, while the others ask on
+            report = self._measure(group.cache_dir, group.actor)
+            with self._lock:
+                self._reports[group.cache_dir] = report
+
+    def _keeps(self, actor: Interpreter, other: Interpreter) -> bool:
+        """Whether ``actor`` stays the actor of its dir should ``other`` use it too."""
+        both = sorted((actor, other), key=self._order.__getitem__)
+        return choose_actor(both) is actor
+
+    def take(self, group: CacheGroup) -> Optional[CacheReport]:
+        """The early report of ``group``'s dir, for all its users; ``None`` to measure it now."""
+        with self._lock:
+            actor = self._started.get(group.cache_dir)
+            report = self._reports.get(group.cache_dir)
+        if actor is not group.actor or report is None:
+            return None
+        return dataclasses.replace(report, interpreters=group.interpreters)
 
 
 def survey(  # noqa: PLR0913 - keyword-only options
@@ -102,13 +147,23 @@ def survey(  # noqa: PLR0913 - keyword-only options
     :returns: rows with a cache dir first, sorted by dir, then the rows with errors.
     """
     probe_timeout = min(float(timeout), _PROBE_TIMEOUT)
+    env_used = dict(os.environ if env is None else env)
+    failures: List[CacheReport] = []
     if interpreters is None:
-        given, outcomes, failures = _discovered(env, probe_timeout, use_cache)
+        given, failures = _discovered(env, probe_timeout, use_cache)
     else:
         given = list(dict.fromkeys(interpreters))
-        settings = Settings.current(env, timeout=probe_timeout, use_cache=use_cache)
-        outcomes = dict(cache_dir_outcomes(given, settings))
-        failures = []
+
+    def measure_dir(cache_dir: Path, actor: Interpreter) -> CacheReport:
+        return _measure(cache_dir, (actor,), actor, backend=backend, env=env_used, timeout=timeout)
+
+    early = _Early(measure_dir, given)
+    settings = Settings.current(env, timeout=probe_timeout, use_cache=use_cache)
+    # one question per group of interpreters that must answer alike; a dir is measured as soon
+    # as its actor is known, while the others are still asked
+    outcomes: Dict[Interpreter, _Outcome] = dict(
+        shared_outcomes(given, settings, on_answer=early.on_answer)
+    )
     pairs: List[Tuple[Interpreter, Path]] = []
     rows: List[CacheReport] = []
     for interpreter in given:
@@ -120,10 +175,12 @@ def survey(  # noqa: PLR0913 - keyword-only options
         else:
             error = cache_dir_error(interpreter, outcome)
             rows.append(CacheReport(outcome.cache_dir, (interpreter,), None, error))
-    env_used = dict(os.environ if env is None else env)
     groups = group_by_cache_dir(pairs)
 
     def measure(group: CacheGroup) -> CacheReport:
+        measured = early.take(group)
+        if measured is not None:
+            return measured
         return _measure(
             group.cache_dir,
             group.interpreters,
