@@ -80,7 +80,8 @@ def cmd_survey(ui: UI) -> int:
         ]
         documents.emit(ui.out, documents.document(options.command, code, entries))
     no_pip = [r for r in reports if skipped(r.error, discovered)]
-    absent = [r for r in reports if r.state == "absent"]  # accounts without a cache: counted
+    # accounts without a cache (and no interpreter using the dir): counted, not shown
+    absent = [r for r in reports if r.state == "absent" and not r.interpreters]
     if not options.json:
         shown = [r for r in reports if r not in no_pip and r not in absent]
         if shown:
