@@ -19,7 +19,7 @@ from . import pages
 from .serial import Response
 from .source import FormatError, Inflater, TooLarge, Window, bytes_reader
 from .tarread import WindowStream, read_sdist
-from .zipread import Member, members, read_member
+from .zipread import Member, find_member, members, read_member
 
 __all__ = ["Facts", "describe"]
 
@@ -96,7 +96,8 @@ def _naming_member(raw: bytes) -> bool:
 
 
 def _from_zip(window: Window) -> Facts:
-    listed = members(window, _naming_member)
+    wheel = find_member(window, b".dist-info/METADATA")
+    listed = [wheel] if wheel is not None else members(window, _naming_member)
     for member in listed:
         if _WHEEL_METADATA.fullmatch(member.name):
             data = _read_metadata(window, member)

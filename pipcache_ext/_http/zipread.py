@@ -15,7 +15,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .source import FormatError, TooLarge, Window
 
-__all__ = ["Member", "members", "read_member"]
+__all__ = ["Member", "find_member", "members", "read_member"]
 
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
@@ -76,13 +76,8 @@ def _zip64_directory(window: Window, end: int) -> Optional[Tuple[int, int, int]]
 _CENTRAL_HEADER = struct.Struct("<4s6H3I5H2I")  # 46 bytes
 
 
-def members(window: Window, wanted: Optional[Callable[[bytes], bool]] = None) -> List[Member]:
-    """The members listed in the central directory.
-
-    :param wanted: only the members whose raw name it accepts (the others are not decoded).
-
-    :raises FormatError: not a zip archive, or a corrupt one.
-    """
+def _directory(window: Window) -> Tuple[bytes, int, int]:
+    """``(central directory, entries, shift)``; ``shift``: data before the archive."""
     end = _find_end(window)
     record = window.exactly(end, _EOCD_SIZE)
     entries, dir_size, dir_offset = struct.unpack("<HII", record[10:20])
@@ -96,29 +91,75 @@ def members(window: Window, wanted: Optional[Callable[[bytes], bool]] = None) ->
     shift = end - dir_size - dir_offset
     if shift < 0:
         raise FormatError("a zip central directory outside the archive")
-    directory = window.exactly(dir_offset + shift, dir_size)
+    return window.exactly(dir_offset + shift, dir_size), entries, shift
+
+
+def _member_at(directory: bytes, position: int, shift: int) -> Tuple[Member, int]:
+    """The member whose central header is at ``position``, and where the next one starts."""
+    if position + 46 > len(directory):
+        raise FormatError("a truncated zip central directory")
+    (signature, _made, _needed, flags, method, _time, _date, crc, compressed, size,
+     name_length, extra_length, comment_length, _disk, _internal, _external,
+     offset) = _CENTRAL_HEADER.unpack_from(directory, position)  # fmt: skip
+    if signature != _CENTRAL:
+        raise FormatError("a corrupt zip central directory")
+    name_end = position + 46 + name_length
+    if name_end > len(directory):
+        raise FormatError("a truncated zip central directory")
+    raw_name = directory[position + 46 : name_end]
+    extra = directory[name_end : name_end + extra_length]
+    compressed, size, offset = _zip64_sizes(extra, compressed, size, offset)
+    name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", "surrogateescape")
+    member = Member(name, method, compressed, size, offset + shift, crc)
+    return member, name_end + extra_length + comment_length
+
+
+def members(window: Window, wanted: Optional[Callable[[bytes], bool]] = None) -> List[Member]:
+    """The members listed in the central directory.
+
+    :param wanted: only the members whose raw name it accepts (the others are not decoded).
+
+    :raises FormatError: not a zip archive, or a corrupt one.
+    """
+    directory, entries, shift = _directory(window)
     found: List[Member] = []
     position = 0
     unpack = _CENTRAL_HEADER.unpack_from
     for _ in range(entries):
         if position + 46 > len(directory):
             break
-        (signature, _made, _needed, flags, method, _time, _date, crc, compressed, size,
-         name_length, extra_length, comment_length, _disk, _internal, _external,
-         offset) = unpack(directory, position)  # fmt: skip
-        if signature != _CENTRAL:
+        fields = unpack(directory, position)
+        if fields[0] != _CENTRAL:
             raise FormatError("a corrupt zip central directory")
+        name_length, extra_length, comment_length = fields[10:13]
         name_end = position + 46 + name_length
-        if name_end > len(directory):
-            raise FormatError("a truncated zip central directory")
-        raw_name = directory[position + 46 : name_end]
-        if wanted is None or wanted(raw_name):
-            extra = directory[name_end : name_end + extra_length]
-            compressed, size, offset = _zip64_sizes(extra, compressed, size, offset)
-            name = raw_name.decode("utf-8" if flags & _UTF8_FLAG else "cp437", "surrogateescape")
-            found.append(Member(name, method, compressed, size, offset + shift, crc))
+        if wanted is None or wanted(directory[position + 46 : name_end]):
+            member, _next = _member_at(directory, position, shift)
+            found.append(member)
         position = name_end + extra_length + comment_length
     return found
+
+
+def find_member(window: Window, suffix: bytes) -> Optional[Member]:
+    """The member ``<top>/<...suffix>`` (one ``/``), found by searching the directory's bytes.
+
+    Quicker than :func:`members` for a wheel's ``.dist-info/METADATA``: one search and one
+    header read, not one per member. ``None`` when no such member is listed.
+    """
+    directory, _entries, shift = _directory(window)
+    start = 0
+    while True:
+        found = directory.find(suffix, start)
+        if found < 0:
+            return None
+        start = found + 1
+        header = directory.rfind(_CENTRAL, 0, found)
+        if header < 0:
+            continue
+        member, _next = _member_at(directory, header, shift)
+        raw = directory[header + 46 : found + len(suffix)]
+        if member.name.encode("utf-8", "surrogateescape") == raw and raw.count(b"/") == 1:
+            return member
 
 
 def _zip64_sizes(extra: bytes, compressed: int, size: int, offset: int) -> Tuple[int, int, int]:

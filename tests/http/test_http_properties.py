@@ -205,6 +205,32 @@ def test_keys_are_cachecontrols(scheme: str, host: str, rest: str) -> None:
     assert urls._requote(url) == requote_uri(url)  # pip's own requests
 
 
+names = st.text(alphabet="abc_.-/éMETADAdist-info", min_size=1, max_size=30)
+
+
+@SETTINGS
+@given(st.lists(names, min_size=1, max_size=8, unique=True), st.booleans())
+def test_the_quick_member_search_finds_what_the_full_listing_finds(
+    listed: Any, with_metadata: bool
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in listed:
+            archive.writestr(name, name)
+        if with_metadata:
+            archive.writestr("x-1.dist-info/METADATA", "Name: x\nVersion: 1\n")
+    body = window(buffer.getvalue())
+    full = [
+        m for m in zipread.members(body)
+        if m.name.endswith(".dist-info/METADATA") and m.name.count("/") == 1
+    ]  # fmt: skip
+    quick = zipread.find_member(body, b".dist-info/METADATA")
+    if quick is None:
+        assert not [m for m in full if m.name.isascii()]
+    else:
+        assert quick in full
+
+
 def test_a_stored_zip_member_and_a_zip64_archive_are_read() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
