@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from .._parsers.probe import PipCacheDirAnswer
+from .._pipcmd import disabled, not_owned
 from .._runner import Runner, run
 from ..errors import (
-    CacheDisabledError,
     InterpreterError,
     PipCacheError,
     PipCommandError,
     PipNotFoundError,
+    Remedy,
 )
 from ..models import Interpreter
 from .running import (
@@ -257,37 +258,22 @@ def probe_cache_dir(  # noqa: PLR0913 - keyword-only options
 # -- what an answer means for the caller -------------------------------------------------------
 
 
-def _not_owned(where: Path, cache_dir: Optional[Path]) -> CacheDisabledError:
-    return CacheDisabledError(
-        f"pip disabled the cache of {where}: {cache_dir} or its parent is not owned by, or not"
-        " writable for, the current user. Fix its owner or permissions (under sudo, use sudo -H),"
-        " or point PIP_CACHE_DIR elsewhere",
-        reason="permissions",
-        cache_dir=cache_dir,
-        interpreter=where,
-    )
-
-
-def _disabled(where: Path, detail: str = "") -> CacheDisabledError:
-    return CacheDisabledError(
-        f"pip's cache is disabled for {where} by its configuration{detail} (--no-cache-dir,"
-        " PIP_NO_CACHE_DIR or no-cache-dir in a pip config file; 'pip config debug' shows which)",
-        reason="configuration",
-        interpreter=where,
-    )
-
-
 def cache_dir_error(interpreter: Interpreter, answer: PipCacheDirAnswer) -> PipCacheError:
     """The error for a pip whose cache-dir answer is not a usable directory."""
     where = interpreter.path
     if answer.state == "no-pip":
-        return PipNotFoundError(f"{where} has no pip", interpreter=where)
+        return PipNotFoundError(
+            f"{where} has no pip",
+            interpreter=where,
+            remedy=Remedy("install-pip", str(interpreter.executable)),
+            joiner="; ",
+        )
     if answer.state == "not-owned":
-        return _not_owned(where, answer.cache_dir)
+        return not_owned(where, answer.cache_dir)
     if answer.state == "disabled":
         # pip <= 18.1 reads PIP_NO_CACHE_DIR=true as the int 1 and would crash on it (spec §3.4)
         quirk = " (pip <= 18.1 took PIP_NO_CACHE_DIR=true for 1)" if answer.detail == "1" else ""
-        return _disabled(where, quirk)
+        return disabled(where, quirk)
     return PipCommandError(
         f"{where} could not tell its pip's cache dir: {answer.detail or 'no answer'}. Check PIP_*"
         " variables and pip config files for invalid values",

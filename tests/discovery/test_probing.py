@@ -320,7 +320,10 @@ def test_cache_dir_error_per_state(tmp_path: Path, isolated_env: Dict[str, str])
     where = interpreter.path
     error = cache_dir_error(interpreter, PipCacheDirAnswer("no-pip"))
     assert isinstance(error, PipNotFoundError)
-    assert str(error) == f"{where} has no pip"
+    assert error.problem == f"{where} has no pip"
+    assert error.remedy is not None
+    assert error.remedy.action == "install-pip"
+    assert f"install it with '{interpreter.executable} -m ensurepip'" in str(error)
     error = cache_dir_error(interpreter, PipCacheDirAnswer("not-owned", Path("/c")))
     assert isinstance(error, CacheDisabledError)
     assert (error.reason, error.cache_dir) == ("permissions", Path("/c"))
