@@ -8,9 +8,9 @@ import os
 import stat
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
-from .forks import fork_map, workers
+from .forks import can_fork, fork_map, workers
 
-__all__ = ["PARALLEL_MIN_FILES", "Tally", "iter_files", "tally", "tally_trees"]
+__all__ = ["PARALLEL_MIN_FILES", "Tally", "estimate", "iter_files", "tally", "tally_trees"]
 
 #: Trees estimated to hold fewer files than this are walked in this process: below it, the
 #: fork and the shards' overhead cost about what a second core saves.
@@ -108,25 +108,83 @@ def _add(a: Tally, b: Tally) -> Tally:
     return a[0] + b[0], a[1] + b[1], a[2] + b[2]
 
 
-def _top_files(top: str) -> Iterator[_File]:
-    """The files directly in ``top`` (not below); what :func:`iter_files` lists there first."""
+def _top(top: str) -> Tuple[List[_File], List[str]]:
+    """The files directly in ``top`` and its real subdirectories (its shards), sorted."""
     try:
         with os.scandir(top) as entries:
-            found = [(e.path, e.name, _kind(e)) for e in entries]
+            found = [(entry.path, entry.name, _kind(entry)) for entry in entries]
     except OSError:
-        return
-    for path, name, kind in found:
-        if kind in (_FILE, _FILE_LINK):
-            yield path, name, kind == _FILE_LINK
+        return [], []
+    files = [(path, name, kind == _FILE_LINK) for path, name, kind in found
+             if kind in (_FILE, _FILE_LINK)]  # fmt: skip
+    return files, sorted(path for path, _name, kind in found if kind == _DIR)
 
 
-def _shards(top: str) -> Tuple[List[str], bool]:
-    """The real subdirectories of ``top``, sorted, and whether ``top`` could be listed."""
+def estimate(top: str) -> int:
+    """A cheap guess of how many files are under ``top``: one listing per level.
+
+    Knuth's estimator: down the first subdirectory at each level, the files seen there times the
+    number of directories of that level they stand for. Pip's layouts are hash-named fan-outs,
+    whose directories are alike, so the guess is close; it only decides whether to fork.
+    """
+    total, factor, current = 0, 1, top
+    for _level in range(12):
+        try:
+            with os.scandir(current) as entries:
+                kinds = [(entry.path, _kind(entry)) for entry in entries]
+        except OSError:
+            break
+        total += factor * sum(1 for _path, kind in kinds if kind in (_FILE, _FILE_LINK))
+        below = sorted(path for path, kind in kinds if kind == _DIR)
+        if not below:
+            break
+        factor *= len(below)
+        current = below[0]
+    return total
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS |= getattr(os, "O_CLOEXEC", 0)
+
+
+def _tally_fd(top: str, match: Match) -> Tally:
+    """:func:`tally` of a shard, each directory and file reached from its parent's descriptor.
+
+    The same entries counted the same way as :func:`iter_files` and :func:`_count` do by path;
+    a file's ``lstat`` is an ``fstatat`` in its open directory (no path to resolve again), as
+    ``du`` does. A directory replaced by a link since it was listed is not followed.
+    """
+    count = size = matching = 0
     try:
-        with os.scandir(top) as entries:
-            return sorted(e.path for e in entries if _kind(e) == _DIR), True
+        stack = [os.open(top, _DIR_FLAGS)]
     except OSError:
-        return [], False
+        return 0, 0, 0
+    while stack:
+        fd = stack.pop()
+        try:
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    kind = _kind(entry)
+                    if kind == _DIR:
+                        try:
+                            stack.append(os.open(entry.name, _DIR_FLAGS, dir_fd=fd))
+                        except OSError:
+                            continue
+                    elif kind == _FILE:
+                        try:
+                            size += entry.stat(follow_symlinks=False).st_size
+                        except OSError:  # vanished since it was listed
+                            continue
+                        count += 1
+                        matching += match is not None and match(entry.name)
+                    elif kind == _FILE_LINK:  # a symlink: 0 bytes
+                        count += 1
+                        matching += match is not None and match(entry.name)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return count, size, matching
 
 
 def _walk_shards(job: Tuple[Sequence[Tuple[int, str]], Sequence[Match]]) -> List[Tally]:
@@ -134,7 +192,7 @@ def _walk_shards(job: Tuple[Sequence[Tuple[int, str]], Sequence[Match]]) -> List
     shards, matches = job
     totals: List[Tally] = [(0, 0, 0)] * len(matches)
     for index, shard in shards:
-        totals[index] = _add(totals[index], tally(shard, matches[index]))
+        totals[index] = _add(totals[index], _tally_fd(shard, matches[index]))
     return totals
 
 
@@ -146,30 +204,29 @@ def tally_trees(
 ) -> List[Tally]:
     """:func:`tally` of each ``(top, match)``, with the work shared among processes if large.
 
-    :param parallel: ``None`` decides from a first look (the first shard of each tree, walked
-        here, times the number of its shards, against :data:`PARALLEL_MIN_FILES`); ``True``
-        shares the shards whatever their size, ``False`` walks everything here. Either way the
-        counts are the sequential walk's.
+    :param parallel: ``None`` decides from a first look (:func:`estimate`, against
+        :data:`PARALLEL_MIN_FILES`, where more than one process may walk); ``True`` shares the
+        shards whatever their size, ``False`` walks everything here. Either way the counts are
+        the sequential walk's.
     :param processes: how many processes share the work; default :func:`workers`.
     """
+    count = workers() if processes is None else max(1, processes)
+    if parallel is None:
+        parallel = (
+            count > 1
+            and can_fork()
+            and sum(estimate(top) for top, _match in trees) >= PARALLEL_MIN_FILES
+        )
+    if not parallel:
+        return [tally(top, match) for top, match in trees]
     matches = [match for _top, match in trees]
     totals: List[Tally] = []
     remaining: List[Tuple[int, str]] = []
-    estimate = 0
     for index, (top, match) in enumerate(trees):
-        found, listed = _shards(top)
-        total = _count(_top_files(top), match) if listed else (0, 0, 0)
-        if found and parallel is not False:
-            first = tally(found[0], match)  # the first look: its count stands for each shard
-            total = _add(total, first)
-            estimate += first[0] * len(found)
-            found = found[1:]
-        totals.append(total)
-        remaining.extend((index, shard) for shard in found)
-    count = workers() if processes is None else max(1, processes)
-    if parallel is None:
-        parallel = estimate >= PARALLEL_MIN_FILES
-    if not parallel or count == 1 or len(remaining) <= 1:
+        files, shards = _top(top)
+        totals.append(_count(iter(files), match))
+        remaining.extend((index, shard) for shard in shards)
+    if count == 1 or len(remaining) <= 1:
         parts = [remaining]
     else:  # round robin: shards of one tree are alike (hash-named), so parts are too
         parts = [remaining[i::count] for i in range(min(count, len(remaining)))]

@@ -48,7 +48,7 @@ spec = json.loads(sys.argv[1])
 cache = Path(spec["cache"])
 parent = os.getpid()
 forks = []
-real_fork, real_lstat, real_scandir = os.fork, os.lstat, os.scandir
+real_fork, real_scandir = os.fork, os.scandir
 
 def fork():
     pid = real_fork()
@@ -56,24 +56,31 @@ def fork():
         forks.append(pid)
     return pid
 
-def lstat(path, *args, **kwargs):
-    if os.fspath(path) in victims:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
-    return real_lstat(path, *args, **kwargs)
+class Listing:
+    # a victim is deleted right after it is listed, before the walk can stat it
+    def __init__(self, where):
+        self.where, self.inner = where, real_scandir(where)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        self.inner.close()
+    def __iter__(self):
+        for entry in self.inner:
+            if entry.name in victims:
+                if isinstance(self.where, int):
+                    os.unlink(entry.name, dir_fd=self.where)
+                else:
+                    os.unlink(os.path.join(self.where, entry.name))
+            yield entry
 
-def scandir(path):
-    if os.getpid() != parent:
+def scandir(where="."):
+    if spec.get("fail_children") and os.getpid() != parent:
         os._exit(3)  # every child dies as if killed
-    return real_scandir(path)
+    return Listing(where)
 
-victims = set(spec.get("vanish", ()))
+victims = {os.path.basename(v) for v in spec.get("vanish", ())}
 os.fork = fork
-os.lstat = lstat
-if spec.get("fail_children"):
-    os.scandir = scandir
+os.scandir = scandir
 if "min_files" in spec:
     trees.PARALLEL_MIN_FILES = spec["min_files"]
 answer = {}
@@ -280,3 +287,16 @@ def test_fork_map_keeps_the_order_of_the_parts() -> None:
 
 def test_a_missing_cache_counts_nothing(tmp_path: Path) -> None:
     assert tallies(tmp_path / "nothing", parallel=True) == [[0, 0, 0]] * 3
+
+
+def test_the_first_look_guesses_a_fan_out_tree(tmp_path: Path) -> None:
+    top = tmp_path / "http-v2"
+    for first in "0123456789abcdef":
+        for second in "0123456789abcdef":
+            leaf = top / first / second
+            leaf.mkdir(parents=True)
+            (leaf / "meta").write_bytes(b"m")
+            (leaf / "meta.body").write_bytes(b"b")
+    (top / "stray").write_bytes(b"s")
+    assert _walk.trees.estimate(str(top)) == 16 * 16 * 2 + 1 == os_walk_tally(top, None)[0]
+    assert _walk.trees.estimate(str(tmp_path / "missing")) == 0
