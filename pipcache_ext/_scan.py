@@ -75,7 +75,9 @@ class DirNode:
         self.readable = True  # False: could not be listed, so it and its parents are kept
 
     def child_path(self, name: str) -> str:
-        return os.path.join(self.path, name)
+        # os.path.join(self.path, name), faster: a listed name has no separator, and a node's
+        # path (the cache dir joined with one name, then names) never ends with one
+        return f"{self.path}{os.sep}{name}"
 
     def preorder(self) -> List[DirNode]:
         """This directory and every one below it, parents before children."""
@@ -197,7 +199,6 @@ def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: 
             st = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue  # vanished since it was listed
-        path = node.child_path(entry.name)
         identity = _fs.identity_of(st)
         if _fs.is_link(st):
             if _points_to_dir(entry):
@@ -205,7 +206,7 @@ def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: 
             else:
                 node.files.append(FileEntry(entry.name, identity, 0, is_link=True, stat=st))
         elif stat.S_ISDIR(st.st_mode):
-            node.children.append(DirNode(entry.name, path, identity, node))
+            node.children.append(DirNode(entry.name, node.child_path(entry.name), identity, node))
         else:
             node.files.append(FileEntry(entry.name, identity, st.st_size, is_link=False, stat=st))
 
