@@ -2,10 +2,12 @@
 
 Modules, imports running down this list:
 
-- ``listing``: the listing (``list_http``), naming every entry, with the disk cache ``store``;
-- ``remove``: ``remove_project`` and ``purge(everything=True)`` as deletion plans; ``areas``:
-  what a pip does not count;
-- ``entries``: reading the entries of a scanned tree relative to directory handles;
+- ``actions``: what the facade calls (the listing with pip's index URLs and the disk cache,
+  ``remove_project``, what a pip does not count, ``purge(everything=True)``); it imports the
+  readers only when one of them runs;
+- ``remove``: a project's removal and the unseen areas' as deletion plans (whole entries);
+- ``listing``: one scan, every entry read or taken from ``store`` (the disk cache), named;
+- ``entries``: reading a scanned tree's entries relative to directory handles;
 - ``naming``: from what each entry says to names, URLs and file names (pure);
 - ``sniff``: what one response is; ``serial``: CacheControl's formats; ``mpack``: msgpack;
   ``zipread``, ``tarread``: wheels and sdists; ``pages``: index pages and core metadata;
