@@ -17,13 +17,19 @@ the open cache dir with ``O_NOFOLLOW`` and its identity re-checked, every file r
 it is unlinked; a dry run reports exactly what the real run deletes). What differs is when: a
 shard's directories go right after its files, not after every file of the cache, so ``deleted``
 lists them shard by shard.
+
+With ``paths=False`` a large cache's shards are shared among forked workers
+(:func:`~.forks.fork_map`, one per core): deleting is kernel-bound, and a second process keeps
+the disk busy while the first plans. Each worker sends back one small record per shard, added in
+the shard's place, so the result is the sequential one. A worker that dies has its shards run
+again here, which deletes what it left; what it had deleted is then not counted.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Set, Tuple, Union
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from .. import _fs
 from .._execute import execute
@@ -32,6 +38,8 @@ from .._pipversions import AREAS, WHEELS, DeletionRules
 from .._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
 from .._scan import DirNode, FileEntry, open_area, read_subtree
 from ..models import RemovalResult
+from . import trees
+from .forks import can_fork, fork_map, workers
 
 __all__ = ["stream_removal"]
 
@@ -131,6 +139,20 @@ class _Area:
         self.counted.update(id(entry) for _node, entry in plan.counted)
         self.stayed = self.run.apply(plan, self.root) or self.stayed
 
+    def add(self, shard: DirNode, record: _Record) -> None:
+        """A shard run by a worker, as if run here."""
+        run = self.run
+        run.files += record.files
+        run.size += record.size
+        run.dirs += record.dirs
+        run.matched = run.matched or record.matched
+        run.scan_warnings.extend(record.scan_warnings)
+        run.run_warnings.extend(record.run_warnings)
+        run.failed.extend(record.failed)
+        if record.kept:
+            self.kept.append(shard)
+        self.stayed = self.stayed or record.stayed
+
     def finish(self) -> None:
         """The top directory: removed when the plans remove everything below it."""
         final = _view(self.top)
@@ -150,33 +172,120 @@ class _Area:
         self.run.apply(plan, self.root)
 
 
+class _Opened(NamedTuple):
+    """An area's top directory, listed: its shards and files in the whole-cache plan's order."""
+
+    top: DirNode
+    handle: Optional[Handle]  # open on it, for reading its shards; None: it could not be listed
+    items: List[Union[DirNode, FileEntry]]
+    warnings: List[str]  # from opening it
+
+
+def _open(run: _Run, root: Handle, name: str) -> Optional[_Opened]:
+    warnings: List[str] = []
+    opened = open_area(root, run.cache, name, warnings)
+    if opened is None:
+        run.scan_warnings.extend(warnings)  # nothing else will come of this area
+        return None
+    top, handle = opened
+    # the order of the whole-cache plan: paths sorted, a shard's files after "name/"
+    keyed: List[Tuple[str, Union[DirNode, FileEntry]]] = [
+        *((f"{child.name}/", child) for child in top.children),
+        *((entry.name, entry) for entry in top.files),
+    ]
+    keyed.sort(key=lambda item: item[0])
+    return _Opened(top, handle, [item for _key, item in keyed], warnings)
+
+
+class _Record(NamedTuple):
+    """What one shard's run gave, sent back by the worker that ran it."""
+
+    files: int
+    size: int
+    dirs: int
+    matched: bool
+    scan_warnings: List[str]
+    run_warnings: List[str]
+    failed: List[str]
+    kept: bool  # the plan keeps the shard directory
+    stayed: bool  # something meant to go stayed
+
+
+def _run_shard(run: _Run, root: Handle, opened: _Opened, shard: DirNode) -> _Record:
+    """One shard read, planned and run on its own (in a worker), as a :class:`_Record`."""
+    assert opened.handle is not None  # noqa: S101 - shards come from a listed top
+    sub = _Run(run.cache, run.pattern, run.rules, dry_run=run.dry_run, paths=False)
+    area = _Area(sub, root, opened.top)
+    area.shard(opened.handle, shard)
+    return _Record(sub.files, sub.size, sub.dirs, sub.matched, sub.scan_warnings,
+                   sub.run_warnings, sub.failed, bool(area.kept), area.stayed)  # fmt: skip
+
+
+def _replay(
+    run: _Run, root: Handle, opened: _Opened, records: Optional[Dict[int, _Record]] = None
+) -> None:
+    """The area in order: each shard run here (or its worker's record added), then the top."""
+    run.scan_warnings.extend(opened.warnings)
+    area = _Area(run, root, opened.top)
+    pending: List[FileEntry] = []
+    for item in opened.items:
+        if not isinstance(item, DirNode):
+            pending.append(item)
+            continue
+        area.files(pending)
+        pending = []
+        record = None if records is None else records.get(id(item))
+        if record is None:
+            assert opened.handle is not None  # noqa: S101 - shards come from a listed top
+            area.shard(opened.handle, item)
+        else:
+            area.add(item, record)
+    area.files(pending)
+    area.finish()
+
+
 def _stream_area(run: _Run, root: Handle, name: str) -> None:
-    opened = open_area(root, run.cache, name, run.scan_warnings)
+    opened = _open(run, root, name)
     if opened is None:
         return
-    top, handle = opened
-    area = _Area(run, root, top)
     try:
-        if handle is not None:
-            # the order of the whole-cache plan: paths sorted, a shard's files after "name/"
-            items: List[Tuple[str, Union[DirNode, FileEntry]]] = [
-                *((f"{child.name}/", child) for child in top.children),
-                *((entry.name, entry) for entry in top.files),
-            ]
-            items.sort(key=lambda item: item[0])
-            pending: List[FileEntry] = []
-            for _key, item in items:
-                if isinstance(item, DirNode):
-                    area.files(pending)
-                    pending = []
-                    area.shard(handle, item)
-                else:
-                    pending.append(item)
-            area.files(pending)
-        area.finish()
+        _replay(run, root, opened)
     finally:
-        if handle is not None:
-            _fs.close(handle)
+        if opened.handle is not None:
+            _fs.close(opened.handle)
+
+
+def _stream_parallel(run: _Run, root: Handle, names: Sequence[str], processes: int) -> None:
+    """Every area's shards shared among forked workers; the tops and files done here, in order.
+
+    The result is the sequential one: each shard's record is added in the shard's place.
+    """
+    areas: List[Optional[_Opened]] = []
+    try:
+        areas.extend(_open(run, root, name) for name in names)
+        jobs = [(opened, item) for opened in areas if opened is not None
+                for item in opened.items if isinstance(item, DirNode)]  # fmt: skip
+        parts = [jobs[i::processes] for i in range(min(processes, len(jobs)))]
+
+        def work(part: List[Tuple[_Opened, DirNode]]) -> List[_Record]:
+            return [_run_shard(run, root, opened, shard) for opened, shard in part]
+
+        records: Dict[int, _Record] = {}
+        for part, done in zip(parts, fork_map(work, parts)):
+            records.update((id(shard), record) for (_opened, shard), record in zip(part, done))
+        for opened in areas:
+            if opened is not None:
+                _replay(run, root, opened, records)
+    finally:
+        for opened in areas:
+            if opened is not None and opened.handle is not None:
+                _fs.close(opened.handle)
+
+
+def _large(cache: str, names: Sequence[str]) -> bool:
+    """Whether the areas likely hold enough files for workers to pay (the walk's first look)."""
+    guess = sum(trees.estimate(str(Path(cache, name))) for name in names)
+    return guess >= trees.PARALLEL_MIN_FILES
 
 
 def _order(rules: DeletionRules, pattern: str) -> List[str]:
@@ -207,9 +316,14 @@ def stream_removal(
         return RemovalResult(
             0, 0, 0, (), matched=False, warnings=said, dry_run=dry_run, backend="native"
         )
+    names = _order(rules, pattern)
+    processes = workers()
     try:
-        for name in _order(rules, pattern):
-            _stream_area(run, root, name)
+        if not paths and processes > 1 and can_fork() and _large(cache, names):
+            _stream_parallel(run, root, names, processes)
+        else:
+            for name in names:
+                _stream_area(run, root, name)
         loose = scan_cache(root, cache, ())  # what lies at the top: selfcheck.json
         run.scan_warnings.extend(loose.warnings)
         if rules.selfcheck_json and loose.selfcheck_json is not None:

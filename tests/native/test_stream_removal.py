@@ -11,8 +11,11 @@ at no time are more files held than one shard has.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from typing import Callable, List, Optional, Set
@@ -228,3 +231,104 @@ def test_a_vanished_top_directory_is_what_the_plan_says(tmp_path: Path) -> None:
     seen.update(str(p) for p in result.deleted)
     assert not any(p.startswith(str(tmp_path / "outside")) for p in seen)
     assert (tmp_path / "outside" / "keep-1.0-py3-none-any.whl").exists()
+
+
+# -- shared among forked workers ---------------------------------------------------------------
+
+_PARALLEL = """
+import json, os, sys
+from pathlib import Path
+from pipcache_ext import _fs
+from pipcache_ext._walk import trees
+from pipcache_ext._native import native_purge, native_remove
+
+spec = json.loads(sys.argv[1])
+trees.PARALLEL_MIN_FILES = spec["min_files"]
+forks = []
+real_fork, real_unlink = os.fork, _fs.unlink_child
+
+def fork():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+
+def unlink(parent, name, path):
+    if path == spec.get("stuck"):
+        raise PermissionError(13, "Permission denied")
+    return real_unlink(parent, name, path)
+
+os.fork = fork
+_fs.unlink_child = unlink
+cache = Path(spec["cache"])
+if spec["pattern"] == "*":
+    r = native_purge(cache, dry_run=spec["dry_run"], paths=False, force=True)
+else:
+    r = native_remove(cache, spec["pattern"], dry_run=spec["dry_run"], paths=False, force=True)
+print(json.dumps({
+    "counts": [r.files_removed, r.bytes_removed, r.dirs_removed, r.matched],
+    "warnings": list(r.warnings), "failed": [str(p) for p in r.failed],
+    "removed": len(r.removed), "deleted": len(r.deleted), "forks": len(forks),
+}))
+"""
+
+
+def in_a_child(cache: Path, pattern: str, *, dry_run: bool, min_files: int, stuck=None):
+    """The removal in a fresh interpreter (one thread: it may fork), as JSON."""
+    spec = {"cache": str(cache), "pattern": pattern, "dry_run": dry_run,
+            "min_files": min_files, "stuck": None if stuck is None else str(stuck)}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", _PARALLEL, json.dumps(spec)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def as_seen(result, cache: Path, to: Path) -> dict:
+    """A sequential result in the child's terms, its paths moved from ``cache`` to ``to``."""
+    return {
+        "counts": [result.files_removed, result.bytes_removed, result.dirs_removed, result.matched],
+        "warnings": [w.replace(str(cache), str(to)) for w in result.warnings],
+        "failed": [str(p).replace(str(cache), str(to)) for p in result.failed],
+        "removed": 0,
+        "deleted": 0,
+    }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+@pytest.mark.parametrize("pattern", ["*", "six"])
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_workers_give_the_sequential_result(tmp_path: Path, pattern: str, dry_run: bool) -> None:
+    forked = busy_cache(tmp_path / "forked")
+    here = busy_cache(tmp_path / "here")
+    stuck = next((forked / "http-v2").rglob("*.body")) if not dry_run else None
+    twin_stuck = None if stuck is None else here / stuck.relative_to(forked)
+    answer = in_a_child(forked, pattern, dry_run=dry_run, min_files=0, stuck=stuck)
+    assert answer.pop("forks") >= 1
+    if twin_stuck is None:
+        sequential = streamed(here, pattern, None, dry_run=dry_run, paths=False)
+    else:
+        real_unlink = _fs.unlink_child
+
+        def unlink(parent, name, path):
+            if path == str(twin_stuck):
+                raise PermissionError(13, "Permission denied")
+            return real_unlink(parent, name, path)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_fs, "unlink_child", unlink)
+            sequential = streamed(here, pattern, None, dry_run=dry_run, paths=False)
+    assert answer == as_seen(sequential, here, forked)
+    if not dry_run:
+        assert sorted(p.relative_to(forked) for p in forked.rglob("*")) == sorted(
+            p.relative_to(here) for p in here.rglob("*")
+        )  # the same files and directories are left
+    if stuck is not None and pattern == "*":  # "six" leaves the HTTP files alone anyway
+        assert str(stuck) in answer["failed"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+def test_a_small_cache_is_removed_here(tmp_path: Path) -> None:
+    cache = build_cache(tmp_path / "cache").cache_dir
+    assert in_a_child(cache, "*", dry_run=True, min_files=10**6)["forks"] == 0
