@@ -79,10 +79,18 @@ def _explicit(
             path = ctx.cwd / path if not path.is_absolute() else path
             reason = _add_explicit(path, ctx, found)
         except (OSError, ValueError, RuntimeError) as exc:  # a NUL; "~" and no home to expand
-            reason = f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+            reason = f"cannot be read: {_in_words(exc)}"
         if reason is not None:
             failures.append(DiscoveryFailure(path, reason, (EXPLICIT,)))
     return found, failures
+
+
+def _in_words(exc: Exception) -> str:
+    """An error in words that do not change between Pythons (3.13 says "embedded null
+    character in path" where older ones say "embedded null byte")."""
+    if isinstance(exc, ValueError) and "null" in str(exc):
+        return "embedded null byte"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _add_explicit(path: Path, ctx: DiscoveryContext, found: List[Path]) -> Optional[str]:
