@@ -54,13 +54,16 @@ import pipcache_ext
 from pipcache_ext._discovery import DiscoveryContext, discover
 from pipcache_ext._grouping import choose_actor
 from pipcache_ext._pipversions import version_key
+from pipcache_ext._probing import Settings
+from pipcache_ext._probing.shared import shared_outcomes
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PIP_VERSION = "26.3"
 TARGET_COLD = 2.0
 TARGET_WARM = 0.3
-TARGET_SURVEY = 1.5
+TARGET_SURVEY = 1.5  # cold (issue 4 set 1.5x for both)
+TARGET_SURVEY_WARM = 1.1  # issue 13
 TIMEOUT = 600
 QUARTER = 4
 
@@ -457,11 +460,18 @@ def survey_case(machine: Machine, xdg: Callable[[], Path], cache: Path) -> Case:
 
 
 def probes_case(machine: Machine) -> Case:
-    """What survey's discovery costs alone: every interpreter probed and its pip asked its dir."""
+    """What survey's asking costs alone, cold: discovery's probes, then the cache-dir questions
+    (one per group of pips that must answer alike), without measuring any dir."""
 
     def run() -> float:
-        ctx = DiscoveryContext.current(machine.env(machine.fresh_xdg()), timeout=10.0)
-        return timed(lambda: discover(ctx, pip_cache=True))
+        env = machine.env(machine.fresh_xdg())
+        ctx = DiscoveryContext.current(env, timeout=10.0)
+
+        def ask() -> None:
+            found = discover(ctx).result.interpreters
+            shared_outcomes(found, Settings.current(env, timeout=10.0))
+
+        return timed(ask)
 
     return run
 
@@ -505,7 +515,7 @@ def plan_cases(machine: Machine, first: First, tools: Dict[str, Tool]) -> Plan:
         ),
         f"survey(), cold, {files} files": survey_case(machine, machine.fresh_xdg, full),
         f"survey(), warm, {files} files": survey_case(machine, lambda: first.warm_survey, full),
-        "  survey's discovery alone, cold": probes_case(machine),
+        "  survey's asking alone, cold": probes_case(machine),
         f"pip {PIP_VERSION} cache info, {files} files": pip_case(python, machine.env(unused), home),
         f"survey(), cold, {q_files} files": survey_case(machine, machine.fresh_xdg, quarter),
         f"survey(), warm, {q_files} files": survey_case(
@@ -592,10 +602,8 @@ def targets(times: Dict[str, List[float]], files: int, q_files: int) -> None:
         for which in ("cold", "warm"):
             ratio = at(f"survey(), {which}, {count} files") / pip
             label = f"survey {which} / pip cache info, {count} files"
-            print(
-                f"  {label:40} {ratio:7.2f}x   (<= {TARGET_SURVEY}x: "
-                f"{verdict(ratio <= TARGET_SURVEY)})"
-            )
+            target = TARGET_SURVEY if which == "cold" else TARGET_SURVEY_WARM
+            print(f"  {label:40} {ratio:7.2f}x   (<= {target}x: {verdict(ratio <= target)})")
 
 
 # --- the run -------------------------------------------------------------------------------------

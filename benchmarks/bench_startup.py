@@ -9,7 +9,9 @@ one untimed warm-up, in rotated order; medians are reported:
   import main``), or the same code through ``python -c`` when no script is installed;
 - ``pipcache-ext dir`` (auto backend) and ``pipcache-ext dir --backend native`` for the running
   interpreter, warm (the library's disk cache filled by the warm-up) and cold (a fresh, empty
-  ``XDG_CACHE_HOME`` per run).
+  ``XDG_CACHE_HOME`` per run); ``dir`` runs pip (auto) or the probes (native: ``dir`` only reads
+  the disk cache, which ``info``/``list`` fill), so it is shown for its start-up;
+- ``pipcache-ext info --backend native``, warm: no child process at all (an empty cache).
 
 Every child gets a temporary ``HOME``/``XDG_CACHE_HOME``, ``PIP_CONFIG_FILE=/dev/null`` and a
 ``PIP_CACHE_DIR`` in the temporary directory: the real pip cache and config are never read.
@@ -140,6 +142,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "pipcache-ext dir, warm": command([*cli, "dir"], warm, work),
             "pipcache-ext dir --backend native, warm": command(
                 [*cli, "dir", "--backend", "native"], warm, work
+            ),
+            "pipcache-ext info --backend native, warm": command(
+                [*cli, "info", "--backend", "native"], warm, work
             ),
             "pipcache-ext dir, cold": command([*cli, "dir"], cold, work),
             "pipcache-ext dir --backend native, cold": command(
