@@ -13,19 +13,19 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; the same names as _LAZY be
     from typing import Any, List
 
     from ._discovery import discover_interpreters, run_discovery
-    from ._location_api import cache_location
-    from ._survey import survey
-    from .api import (
-        PipCache,
+    from ._oneshots import (
         cache_dir,
         cache_info,
         cache_list,
         cache_list_http,
+        cache_location,
         cache_prune,
         cache_purge,
         cache_remove,
         cache_remove_project,
     )
+    from ._survey import survey
+    from .api import PipCache
     from .errors import (
         CacheBusyError,
         CacheDisabledError,
@@ -108,20 +108,20 @@ __all__ = [
 _LAZY = {
     **dict.fromkeys(("discover_interpreters", "run_discovery"), "._discovery"),
     "survey": "._survey",
-    "cache_location": "._location_api",
+    "PipCache": ".api",
     **dict.fromkeys(
         (
-            "PipCache",
             "cache_dir",
             "cache_info",
             "cache_list",
             "cache_list_http",
+            "cache_location",
             "cache_prune",
             "cache_purge",
             "cache_remove",
             "cache_remove_project",
         ),
-        ".api",
+        "._oneshots",
     ),
     **dict.fromkeys(
         (

@@ -86,8 +86,10 @@ def _explicit(
 
 
 def _in_words(exc: Exception) -> str:
-    """An error in words that do not change between Pythons (3.13 says "embedded null
-    character in path" where older ones say "embedded null byte")."""
+    """An error in words that do not change between Pythons.
+
+    (3.13 says "embedded null character in path" where 3.8-3.12 say "embedded null byte".)
+    """
     if isinstance(exc, ValueError) and "null" in str(exc):
         return "embedded null byte"
     return getattr(exc, "strerror", None) or str(exc)

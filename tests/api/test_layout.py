@@ -22,7 +22,7 @@ LAYERS: List[List[str]] = [
     ["_locrules"],  # where a cache dir is by pip's rules, without a pip
     ["_backends", "_probing", "_grouping", "_users"],
     ["api", "_api_http", "_api_housekeeping", "_api_location", "_survey", "_discovery"],
-    ["_location_api"],  # one-shot functions that build a PipCache
+    ["_oneshots"],  # one-shot functions that build a PipCache
     ["_cli", "__main__", "__init__"],
 ]
 MAX_LINES = 400

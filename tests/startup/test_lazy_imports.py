@@ -52,15 +52,15 @@ def ours(modules: List[str]) -> List[str]:
 
 
 def test_every_public_name_resolves_to_its_defining_object() -> None:
-    defining = {**vars(api), **vars(errors), **vars(models)}
+    from pipcache_ext import _oneshots
     from pipcache_ext._discovery import discover_interpreters, run_discovery
-    from pipcache_ext._location_api import cache_location
     from pipcache_ext._survey import survey
+
+    defining = {**vars(api), **vars(_oneshots), **vars(errors), **vars(models)}
 
     defining.update(
         discover_interpreters=discover_interpreters, run_discovery=run_discovery, survey=survey
     )
-    defining.update(cache_location=cache_location)
     for name in pipcache_ext.__all__:
         value = getattr(pipcache_ext, name)
         if name == "__version__":
