@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+import contextlib
+from typing import Any, Dict, List, Optional, Sequence
 
 from ..api import PipCache
+from ..errors import PipCacheError
 from ..models import ProjectUsage, RemovalResult
-from . import text
-from .fanout import Done, Targets
-from .query import _per_interpreter, _sections
+from . import documents, text
+from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, targets
+from .query import _and_location, _entry, _location, _sections
 from .terminal import UI
 
 __all__ = ["cmd_usage", "left_lines", "usage_lines"]
@@ -87,7 +89,34 @@ def cmd_usage(ui: UI) -> int:
                 if item.value is not None:
                     ui.show(lines(item.value))
 
-    def action(cache: PipCache) -> List[ProjectUsage]:
+    def measure(cache: PipCache) -> List[ProjectUsage]:
         return cache.usage()
 
-    return _per_interpreter(ui, action, "usage", "measuring usage", human)
+    chosen = targets(ui)
+    # with --json the entry says which dir and why, as info's does
+    action = _and_location(measure) if ui.options.json else measure
+    done: List[Done[List[ProjectUsage]]] = run_each(ui, chosen.specs, action, "measuring usage")
+    done += chosen.failed
+    code = exit_code([d.error for d in done], discovered=chosen.discovered)
+    if ui.options.json:
+        entries = [_usage_entry(d) for d in done]
+        documents.emit(ui.out, documents.document(ui.options.command, code, entries))
+    else:
+        human(done, chosen)
+    report(ui, done, discovered=chosen.discovered)
+    if no_pip_left(done, chosen.discovered):
+        ui.error("no discovered interpreter has pip")
+    return code
+
+
+def _usage_entry(item: Done[List[ProjectUsage]]) -> Dict[str, Any]:
+    """``interpreter``, ``usage``, ``error``, ``fallback_from``, and ``cache_dir``/``location``."""
+    entry = _entry(item, "usage")
+    location = _location(item)
+    directory = None
+    if item.error is None and item.cache is not None:
+        with contextlib.suppress(PipCacheError):
+            directory = item.cache.dir()  # asked once already, by usage()
+    entry["cache_dir"] = documents.to_json(directory)
+    entry["location"] = documents.to_json(location)
+    return entry

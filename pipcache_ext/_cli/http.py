@@ -68,48 +68,68 @@ def _dir_and_cache(cache: PipCache) -> Tuple[Path, PipCache]:
     return cache.dir(), cache
 
 
+def _located(cache: PipCache) -> Tuple[Path, PipCache]:
+    """:func:`_dir_and_cache`, then the location too (``--json``: the entry says why)."""
+    from .query import _and_location  # noqa: PLC0415 - only for --json
+
+    return _and_location(_dir_and_cache)(cache)
+
+
+_Listing = Tuple[Path, List[Done[Any]], HttpListing]
+
+
+def _emit_json(ui: UI, code: int, listings: List[_Listing], done: List[Done[Any]]) -> None:
+    """One entry per cache dir (with the lister's ``location``), then one per failure."""
+    from .query import _location  # noqa: PLC0415 - only for --json
+
+    results = [
+        {
+            "cache_dir": os.fspath(cache_dir),
+            "interpreters": documents.to_json([u.interpreter for u in users]),
+            "entries": [entry_json(e) for e in listing.entries],
+            "warnings": list(listing.warnings),
+            "error": None,
+            "location": documents.to_json(_location(users[0])),  # the interpreter that listed it
+        }
+        for cache_dir, users, listing in listings
+    ]
+    results += [
+        {
+            "cache_dir": None,
+            "interpreters": documents.to_json([d.interpreter] if d.interpreter else []),
+            "entries": [],
+            "warnings": [],
+            "error": documents.error_json(d.error, d.where),
+            "location": documents.to_json(_location(d)),  # a disabled cache: its setting
+        }
+        for d in done
+        if d.error is not None
+    ]
+    documents.emit(ui.out, documents.document(ui.options.command, code, results))
+
+
 def cmd_list_http(ui: UI) -> int:
     """``list --http [PROJECT]``: the HTTP entries of each cache dir (of PROJECT only)."""
     options = ui.options
     project = options.pattern
     chosen = targets(ui)
+    action = _located if options.json else _dir_and_cache
     done: List[Done[Tuple[Path, PipCache]]] = run_each(
-        ui, chosen.specs, _dir_and_cache, "finding cache dirs"
+        ui, chosen.specs, action, "finding cache dirs"
     )
     done += chosen.failed
     dirs: Dict[Path, List[Done[Tuple[Path, PipCache]]]] = {}
     for item in done:
         if item.error is None and item.value is not None:
             dirs.setdefault(item.value[0], []).append(item)
-    listings: List[Tuple[Path, List[Done[Any]], HttpListing]] = []
+    listings: List[_Listing] = []
     with ui.progress(f"reading the HTTP entries of {len(dirs)} cache(s)"):
         for cache_dir, users in dirs.items():
             assert users[0].value is not None  # noqa: S101 - filtered above
             listings.append((cache_dir, users, users[0].value[1].http_listing(project)))
     code = exit_code([d.error for d in done], discovered=chosen.discovered)
     if options.json:
-        results = [
-            {
-                "cache_dir": os.fspath(cache_dir),
-                "interpreters": documents.to_json([u.interpreter for u in users]),
-                "entries": [entry_json(e) for e in listing.entries],
-                "warnings": list(listing.warnings),
-                "error": None,
-            }
-            for cache_dir, users, listing in listings
-        ]
-        results += [
-            {
-                "cache_dir": None,
-                "interpreters": documents.to_json([d.interpreter] if d.interpreter else []),
-                "entries": [],
-                "warnings": [],
-                "error": documents.error_json(d.error, d.where),
-            }
-            for d in done
-            if d.error is not None
-        ]
-        documents.emit(ui.out, documents.document(options.command, code, results))
+        _emit_json(ui, code, listings, done)
     else:
         for index, (cache_dir, _users, listing) in enumerate(listings):
             if len(listings) > 1 or chosen.several:
