@@ -20,12 +20,16 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from . import _fs
 from ._fs import Handle, Identity
 
-__all__ = ["DirNode", "FileEntry", "open_area", "read_subtree", "reason", "scan_area"]
+__all__ = ["DirNode", "FileEntry", "Visit", "open_area", "read_subtree", "reason", "scan_area"]
+
+#: Called with each directory read and its open handle, once it is listed and before what is
+#: below it is read (the handle is closed after).
+Visit = Callable[["DirNode", Handle], None]
 
 
 class FileEntry:
@@ -126,9 +130,15 @@ def open_area(
     return top, _open_listed(root, top, warnings)
 
 
-def read_subtree(parent: Handle, node: DirNode, warnings: List[str]) -> None:
-    """Read ``node`` (listed in the directory ``parent`` is open on) and all below it."""
-    _read(parent, node, warnings)
+def read_subtree(
+    parent: Handle, node: DirNode, warnings: List[str], visit: Optional[Visit] = None
+) -> None:
+    """Read ``node`` (listed in the directory ``parent`` is open on) and all below it.
+
+    :param visit: called with each directory read (``node`` first, then depth first) while it
+        is open: its files can be read through the handle without opening it again.
+    """
+    _read(parent, node, warnings, visit)
 
 
 def _area_node(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> Optional[DirNode]:
@@ -150,14 +160,18 @@ def _area_node(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> 
     return DirNode(name, path, _fs.identity_of(st), None)
 
 
-def _read(parent: Handle, node: DirNode, warnings: List[str]) -> None:
+def _read(
+    parent: Handle, node: DirNode, warnings: List[str], visit: Optional[Visit] = None
+) -> None:
     """Open ``node`` from ``parent``, list it, and read its subdirectories (depth first)."""
     handle = _open_listed(parent, node, warnings)
     if handle is None:
         return
     try:
+        if visit is not None:
+            visit(node, handle)
         for child in node.children:
-            _read(handle, child, warnings)
+            _read(handle, child, warnings, visit)
     finally:
         _fs.close(handle)
 

@@ -7,20 +7,16 @@ only when an entry in it must be read, and files are opened relative to it with 
 owner, or root), so reading does not make an entry look used. What a file's ``lstat`` says is
 never a regular file (a link, a FIFO, a device) is not opened at all.
 
-Grouping: in ``http-v2/`` an entry is ``<key>`` and ``<key>.body`` (either may be missing); in
-``http/`` it is ``<key>``. Any other file (a leftover ``*.tmp``) is an entry of its own, unknown.
+Which files make an entry, and the walk over an area: :mod:`~pipcache_ext._http.areas`.
 """
-
-# ruff: noqa: PTH120
 
 from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .. import _fs
 from .._fs import Handle
@@ -30,12 +26,10 @@ from .naming import Raw
 from .serial import Response, body_span, read_response
 from .sniff import Facts, describe, unknown
 from .source import FormatError, ReadAt, Span, Window, bytes_reader
-from .store import Key, Store, decoded, key_of
+from .store import decoded
 
-__all__ = ["Found", "read_area"]
+__all__ = ["Chain", "Found", "Opener", "read_entry"]
 
-_KEY = re.compile(r"[0-9a-f]{56}")
-_BODY = ".body"
 _OPEN_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NOFOLLOW", 0)
@@ -49,6 +43,8 @@ _WHOLE = 64 * 1024  # a file this small is read in one go
 
 #: A file of an entry: the directory it is in and what the scan saw of it.
 Part = Tuple[DirNode, FileEntry]
+#: An open handle on a directory to read entries in, or ``None`` and why not.
+Opener = Callable[[DirNode], Tuple[Optional[Handle], str]]
 
 
 class Found:
@@ -114,7 +110,7 @@ class Found:
         return Raw(self.area, self.key, self.paths, self.size, self.last_used_ns, self.facts)
 
 
-class _Chain:
+class Chain:
     """Open directory handles from the cache dir down to the directory being read.
 
     Entries come in tree order, so moving to the next directory closes only what is not on its
@@ -266,13 +262,16 @@ def _facts(
     return describe(response, body_window)
 
 
-def _read(
-    chain: _Chain, node: DirNode, area: str, meta: Optional[FileEntry], body: Optional[FileEntry]
+def read_entry(
+    opened: Opener, node: DirNode, area: str, meta: Optional[FileEntry], body: Optional[FileEntry]
 ) -> Tuple[Facts, bool]:
-    """``(facts, whether to keep them)``: an I/O failure may pass, so it is not kept."""
+    """Read the entry ``meta`` and ``body`` of ``area`` in ``node`` (through ``opened(node)``).
+
+    :returns: ``(facts, whether to keep them)``: an I/O failure may pass, so it is not kept.
+    """
     if any(entry is not None and (entry.is_link or _not_regular(entry)) for entry in (meta, body)):
         return unknown("a symbolic link or a special file, not read"), True
-    handle, why = chain.handle(node)
+    handle, why = opened(node)
     if handle is None:
         return unknown(why), False
     reader = _Reader(handle, node)
@@ -290,98 +289,3 @@ def _read(
 
 def _not_regular(entry: FileEntry) -> bool:
     return entry.stat is not None and not stat.S_ISREG(entry.stat.st_mode)
-
-
-_Group = Tuple[Optional[str], Optional[FileEntry], Optional[FileEntry]]
-
-
-def _groups(node: DirNode, area: str) -> List[_Group]:
-    """``(key, entry file, body file)`` of each entry in ``node``; a stray is its own entry."""
-    names = {entry.name: entry for entry in node.files}
-    groups: List[_Group] = []
-    for entry in node.files:
-        name = entry.name
-        if _KEY.fullmatch(name):
-            body = names.get(name + _BODY) if area == HTTP_V2 else None
-            groups.append((name, entry, body))
-        elif area == HTTP_V2 and name.endswith(_BODY) and _KEY.fullmatch(name[: -len(_BODY)]):
-            if name[: -len(_BODY)] not in names:
-                groups.append((name[: -len(_BODY)], None, entry))  # a body without its entry
-        else:
-            groups.append((None, None, entry))  # a stray: a leftover temporary file, ...
-    return groups
-
-
-class _Pending(NamedTuple):
-    """An entry the disk cache did not know: to be read."""
-
-    position: int  # in the listing
-    node: DirNode
-    meta: Optional[FileEntry]
-    body: Optional[FileEntry]
-    relative: str
-    key: Optional[Key]  # None: not kept (a file without its lstat)
-
-
-def read_area(
-    root: Handle, tree: DirNode, area: str, store: Store, warnings: List[str]
-) -> List[Found]:
-    """Every entry under the scanned ``tree`` of ``area`` (``http`` or ``http-v2``).
-
-    First what the disk cache knows, in one pass; then the entries it does not know are read,
-    in tree order, through one chain of directory handles. (Reading in threads was measured:
-    no faster warm or cold on 2 cores, the parsing holds the GIL.)
-
-    :param root: the open cache dir (the tree's top is opened from it).
-    :param store: what earlier listings learnt; updated with what this one reads.
-    :param warnings: gets one line per entry that could not be read, in the listing's order.
-    """
-    found: List[Found] = []
-    problems: Dict[int, str] = {}
-    pending: List[_Pending] = []
-    skip = len(os.path.dirname(tree.path)) + 1  # paths in the store are relative to the cache
-    for node in tree.preorder():
-        if not node.files:
-            continue
-        folder = Path(node.path)
-        prefix = node.path + os.sep
-        for key, meta, body in _groups(node, area):
-            files = tuple(e for e in (meta, body) if e is not None)
-            stats = [e.stat for e in files if e.stat is not None]
-            relative = prefix[skip:] + files[0].name
-            store_key = key_of(stats)
-            store.seen(relative, store_key)
-            complete = len(stats) == len(files)
-            stored = store.get(relative, store_key) if complete else None
-            facts: Optional[Facts] = None
-            if stored is not None:
-                if stored.problem is not None:
-                    problems[len(found)] = stored.problem
-            elif key is not None:
-                kept = store_key if complete else None
-                pending.append(_Pending(len(found), node, meta, body, relative, kept))
-            else:  # a stray file: nothing to read
-                facts = unknown(None)
-            paths = tuple(folder / e.name for e in files)
-            parts = tuple((node, e) for e in files)
-            text = stored.facts if stored is not None else None
-            found.append(Found(area, key, parts, paths, relative, facts, text))
-    for item, facts, keep in _read_all(root, area, pending):
-        found[item.position].set_facts(facts)
-        if keep and item.key is not None:
-            store.put(item.relative, item.key, facts)
-        if facts.problem is not None:
-            problems[item.position] = facts.problem
-    warnings.extend(f"{found[i].paths[0]}: {problems[i]}" for i in sorted(problems))
-    return found
-
-
-def _read_all(
-    root: Handle, area: str, pending: List[_Pending]
-) -> List[Tuple[_Pending, Facts, bool]]:
-    """Read the pending entries, in tree order."""
-    chain = _Chain(root)
-    try:
-        return [(item, *_read(chain, item.node, area, item.meta, item.body)) for item in pending]
-    finally:
-        chain.close()

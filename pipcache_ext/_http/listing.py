@@ -24,7 +24,8 @@ from .._pipversions import HTTP_V1, HTTP_V2, version_key
 from .._probing.store import pip_config_files, user_cache_dir
 from .._scan import DirNode, reason, scan_area
 from ..models import HttpEntry, HttpKind, HttpListing
-from .entries import Found, read_area
+from .areas import read_area
+from .entries import Found
 from .naming import model, name_entries
 from .store import Store
 

@@ -177,8 +177,9 @@ class Store:
         try:
             self._file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self._file.parent)
+            text = json.dumps(data, separators=(",", ":"))  # one shot: json.dump is pure Python
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
+                handle.write(text)
             os.replace(tmp, self._file)
             tmp = None
         except OSError as exc:

@@ -1,0 +1,46 @@
+"""Many :class:`~pathlib.Path` objects, made fast: what a listing or a plan returns per file.
+
+Up to Python 3.11, ``Path(text)`` parses the whole text (about 5 us) and ``parent / name``
+parses ``name`` (about 2.6 us); ``Path._make_child_relpath(name)``, which those versions use for
+their own ``glob`` and ``iterdir``, appends a name known to hold no separator (about 0.8 us). From
+3.12, ``Path(text)`` is lazy and the cheapest. Either way the object is the one ``Path(text)``
+gives (equal, same ``str``, same type); names must come from a directory listing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Dict, Optional
+
+__all__ = ["Folders", "child"]
+
+_RELPATH: Optional[Callable[[Path, str], Path]] = (
+    getattr(Path, "_make_child_relpath", None) if sys.version_info < (3, 12) else None
+)
+
+
+def child(parent: Path, name: str) -> Path:
+    """``parent / name`` for a ``name`` listed in the directory ``parent`` (no separator)."""
+    if _RELPATH is not None:
+        return _RELPATH(parent, name)
+    return Path(f"{parent}{os.sep}{name}")
+
+
+class Folders:
+    """The :class:`Path` of each directory below ``top``, made once from its parent's.
+
+    :param top: the directory the relative names start from.
+    """
+
+    def __init__(self, top: Path) -> None:
+        self._made: Dict[str, Path] = {"": top}
+
+    def get(self, relative: str) -> Path:
+        """The directory at ``relative`` (``a/b/c``, joined by :data:`os.sep`; ``""``: top)."""
+        made = self._made.get(relative)
+        if made is None:
+            head, _sep, name = relative.rpartition(os.sep)
+            made = self._made[relative] = child(self.get(head), name)
+        return made
