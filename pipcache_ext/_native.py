@@ -28,7 +28,9 @@ an ancestor of one, or purging a directory that is not a pip cache, needs ``forc
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from pathlib import Path
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
@@ -42,7 +44,16 @@ from pipcache_ext._guard import (
 from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
 from pipcache_ext._pipversions import AREAS, WHEELS, DeletionRules, deletion_rules
-from pipcache_ext._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
+from pipcache_ext._plan import (
+    ALL,
+    CacheScan,
+    Plan,
+    plan_removal,
+    recent_empty_dirs,
+    scan_cache,
+    spare_recent,
+    spared_warning,
+)
 from pipcache_ext._walk import iter_files, tally_trees
 from pipcache_ext._walk.removal import stream_removal
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
@@ -156,12 +167,23 @@ class PlannedRemoval(NamedTuple):
     rules: DeletionRules
 
 
+#: How a removal's warning says to remove what it spared (the API, then the command line).
+SPARED_HOW = "with spare_recent=False (the command line: --include-recent)"
+
+
 def plan_for(
-    cache_dir: Path, pattern: str, *, rules: Optional[str], root: Optional[_fs.Handle] = None
+    cache_dir: Path,
+    pattern: str,
+    *,
+    rules: Optional[str],
+    root: Optional[_fs.Handle] = None,
+    spare_at: Optional[int] = None,
 ) -> PlannedRemoval:
     """Scan the dirs ``pattern``'s removal touches (under ``rules``' pip) and plan it.
 
     :param root: the cache dir, already open; ``None`` opens (and closes) it here.
+    :param spare_at: leave the entries modified in the few minutes before this time (ns), and
+        the empty directories made then (:func:`~pipcache_ext._plan.spare_recent`).
     """
     pip_rules = deletion_rules(rules)
     path = _absolute(cache_dir)
@@ -178,7 +200,10 @@ def plan_for(
                 scan = scan_cache(handle, str(path), areas)
             finally:
                 _fs.close(handle)
-    return PlannedRemoval(path, scan, plan_removal(scan, pattern, pip_rules), pip_rules)
+    plan = plan_removal(scan, pattern, pip_rules)
+    if spare_at is not None:
+        plan = spare_recent(plan, spare_at, recent_empty_dirs(plan.dirs, spare_at))
+    return PlannedRemoval(path, scan, plan, pip_rules)
 
 
 def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
@@ -187,6 +212,9 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     warnings = list(planned.scan.warnings)
     if plan.no_match is not None:
         warnings.insert(0, plan.no_match)
+    if plan.spared is not None:
+        warnings.append(spared_warning(plan.spared, SPARED_HOW))
+    matched = bool(plan.counted) or (plan.spared is not None and plan.spared.counted > 0)
     cache = str(planned.cache_dir)
     if dry_run:
         removed = [node.child_path(entry.name) for node, entry in plan.counted]
@@ -195,7 +223,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
             bytes_removed=plan.counted_bytes,
             dirs_removed=len(plan.dirs),
             removed=tuple(Path(p) for p in removed),
-            matched=bool(plan.counted),
+            matched=matched,
             warnings=tuple(warnings),
             exact=True,
             dry_run=True,
@@ -212,13 +240,13 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
         finally:
             _fs.close(root)
     if outcome is None:  # the cache dir itself vanished since the scan
-        return RemovalResult(0, 0, 0, (), bool(plan.counted), tuple(warnings), backend="native")
+        return RemovalResult(0, 0, 0, (), matched, tuple(warnings), backend="native")
     return RemovalResult(
         files_removed=len(outcome.removed),
         bytes_removed=outcome.bytes_removed,
         dirs_removed=outcome.dirs_removed,
         removed=tuple(Path(p) for p in outcome.removed),
-        matched=bool(plan.counted),
+        matched=matched,
         warnings=(*warnings, *outcome.warnings),
         exact=True,
         dry_run=False,
@@ -236,12 +264,20 @@ def _remove(  # noqa: PLR0913 - keyword-only options
     force: bool,
     rules: Optional[str],
     paths: bool = True,
+    spare_recent: bool = False,
+    now: Optional[int] = None,
 ) -> RemovalResult:
     validate_pattern(pattern)
     ensure_safe_to_purge(cache_dir, force=force)
     ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
     if pattern == ALL:
         ensure_looks_like_a_cache(cache_dir, force=force)
+    if spare_recent:
+        # the whole-cache plan: the streamed one cannot spare yet
+        moment = time.time_ns() if now is None else now
+        planned = plan_for(cache_dir, pattern, rules=rules, spare_at=moment)
+        result = planned_result(planned, dry_run=dry_run)
+        return result if paths else dataclasses.replace(result, removed=(), deleted=())
     # shard by shard, in flat memory: the same result as planned_result(plan_for(...))
     rules_used = deletion_rules(rules)
     return stream_removal(_absolute(cache_dir), pattern, rules_used, dry_run=dry_run, paths=paths)
@@ -255,6 +291,8 @@ def native_remove(  # noqa: PLR0913 - keyword-only options
     rules: Optional[str] = None,
     force: bool = False,
     paths: bool = True,
+    spare_recent: bool = False,
+    now: Optional[int] = None,
 ) -> RemovalResult:
     """Do what pip 26.3's ``pip cache remove <pattern>`` does, safely.
 
@@ -272,6 +310,11 @@ def native_remove(  # noqa: PLR0913 - keyword-only options
     :param paths: list every path in ``removed`` and ``deleted``; ``False`` leaves both empty
         (counts, ``failed`` and ``warnings`` are the same) and keeps memory flat however large
         the cache: it is read, planned and deleted one fan-out directory at a time.
+    :param spare_recent: leave the whole entries with a file modified in the last five minutes
+        and the empty directories made then (pip may be writing them or about to install them),
+        and say so in ``warnings`` (:func:`~pipcache_ext._plan.spare_recent`). The cache is then
+        planned whole (not shard by shard). ``False`` (the default here): pip's own rule.
+    :param now: the time (ns) ``spare_recent`` counts from (default: now).
     :returns: a :class:`RemovalResult` with exact counts; directories the cleanup removes (or, in
         a dry run, would remove) are counted in ``dirs_removed``, their leftover files are not.
         ``deleted`` lists every path removed, ``failed`` what was meant to go and is still there;
@@ -280,16 +323,21 @@ def native_remove(  # noqa: PLR0913 - keyword-only options
     :raises InvalidPatternError: for an empty pattern or one containing a path separator.
     :raises UnsafeOperationError: for a root / home cache dir without ``force``.
     """
-    return _remove(cache_dir, pattern, dry_run=dry_run, force=force, rules=rules, paths=paths)
+    return _remove(
+        cache_dir, pattern, dry_run=dry_run, force=force, rules=rules, paths=paths,
+        spare_recent=spare_recent, now=now,
+    )  # fmt: skip
 
 
-def native_purge(
+def native_purge(  # noqa: PLR0913 - keyword-only options
     cache_dir: Path,
     *,
     dry_run: bool = False,
     force: bool = False,
     rules: Optional[str] = None,
     paths: bool = True,
+    spare_recent: bool = False,
+    now: Optional[int] = None,
 ) -> RemovalResult:
     """Do what pip 26.3's ``pip cache purge`` does (``remove '*'``), safely.
 
@@ -300,8 +348,13 @@ def native_purge(
     :param rules: imitate this pip release's rules (which HTTP dirs ``*`` clears, whether
         and where the 26.x cleanup runs, the no-match wording); ``None`` means pip 26.3.
     :param paths: list every path in ``removed`` and ``deleted`` (see :func:`native_remove`).
+    :param spare_recent: leave what pip may be using (see :func:`native_remove`).
+    :param now: the time (ns) ``spare_recent`` counts from (default: now).
     :returns: a :class:`RemovalResult`, as :func:`native_remove` with the pattern ``*``.
     :raises UnsafeOperationError: when ``cache_dir`` (resolved) is a filesystem root, a home
         directory or an ancestor of one, or not a pip cache, and ``force`` is not set.
     """
-    return _remove(cache_dir, ALL, dry_run=dry_run, force=force, rules=rules, paths=paths)
+    return _remove(
+        cache_dir, ALL, dry_run=dry_run, force=force, rules=rules, paths=paths,
+        spare_recent=spare_recent, now=now,
+    )  # fmt: skip

@@ -12,6 +12,10 @@ What a plan removes (spec §2.6):
 - then, where the rules have the 26.x cleanup pass, each directory under the cleaned dirs that is
   left with no file (under ``wheels/``: no ``*.whl``) beneath it, top dirs included, with the files
   and directory links left in it; and ``<cache>/selfcheck.json``.
+
+:func:`spare_recent` takes out of any plan the whole entries pip may be writing or about to install
+(a file modified in the last few minutes, prune's window): what ``purge``/``remove`` leave by
+default, so that they can run while ``pip install`` fills the same cache.
 """
 
 # ruff: noqa: PTH118
@@ -20,19 +24,31 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Callable, Collection, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from . import _fs
 from ._fs import Handle
+from ._housekeeping.lastuse import RECENT_NS, recently_written
 from ._patterns import pattern_matcher, pip_glob
 from ._pipversions import AREAS, WHEELS, DeletionRules
 from ._scan import DirNode, FileEntry, reason, scan_area
 
-__all__ = ["ALL", "CacheScan", "Plan", "plan_removal", "scan_cache"]
+__all__ = [
+    "ALL",
+    "CacheScan",
+    "Plan",
+    "Spared",
+    "plan_removal",
+    "recent_empty_dirs",
+    "scan_cache",
+    "spare_recent",
+    "spared_warning",
+]
 
 #: The pattern that makes a ``remove`` a ``purge``.
 ALL = "*"
 _SELFCHECK_JSON = "selfcheck.json"
+_BODY = ".body"
 
 
 class CacheScan(NamedTuple):
@@ -70,6 +86,20 @@ def scan_cache(root: Handle, cache_dir: str, areas: Tuple[str, ...]) -> CacheSca
     return CacheScan(cache_dir, trees, selfcheck, tuple(others), tuple(warnings))
 
 
+class Spared(NamedTuple):
+    """What :func:`spare_recent` took out of a plan."""
+
+    files: Tuple[str, ...]
+    """The files left: the counted files of the recent entries, then the leftovers of the
+    directories kept, in the plan's order."""
+    size: int
+    """Their bytes (pip's rule: a symlink is 0)."""
+    counted: int
+    """How many of ``files`` the plan counted (the first ones)."""
+    dirs: int
+    """How many of the plan's directories stay."""
+
+
 class Plan(NamedTuple):
     """What one ``remove``/``purge`` deletes, in the order it deletes it."""
 
@@ -87,6 +117,8 @@ class Plan(NamedTuple):
     """How many of ``counted``'s files make each whole entry, in order (an ``http-v2`` entry:
     its metadata file, then its body). Once a file of an entry stays, the entry's later files are
     not deleted. Empty: every file is on its own (pip's rule)."""
+    spared: Optional[Spared] = None
+    """What :func:`spare_recent` left out of the plan; ``None``: nothing."""
 
     @property
     def counted_bytes(self) -> int:
@@ -187,3 +219,149 @@ def _removable(root: DirNode, keeps: Callable[[FileEntry], bool]) -> List[DirNod
         else:
             removable.append(node)
     return removable
+
+
+def recent_empty_dirs(dirs: Collection[DirNode], now_ns: int) -> Set[int]:
+    """The ``id()`` of each of ``dirs`` that is empty and was modified in the last few minutes.
+
+    pip creates a wheel's directory before it builds the wheel that it then moves in (and an
+    HTTP entry's before it writes the temporary file): removing such a directory fails the build.
+    Each is read with ``lstat`` (one call per empty directory): the scan keeps no directory times.
+    """
+    found: Set[int] = set()
+    for node in dirs:
+        if node.files or node.children or node.dir_links or node.gone or not node.readable:
+            continue
+        try:
+            st = os.lstat(node.path)
+        except OSError:
+            continue  # gone: nothing to spare
+        if recently_written(st, now_ns):
+            found.add(id(node))
+    return found
+
+
+def _top_name(node: DirNode) -> str:
+    while node.parent is not None:
+        node = node.parent
+    return node.name
+
+
+class _Recency:
+    """Which entries of a scan hold a file modified in the last :data:`RECENT_NS`."""
+
+    def __init__(self, now_ns: int) -> None:
+        self.now = now_ns
+        self._areas: Dict[int, str] = {}
+        self._names: Dict[int, Dict[str, FileEntry]] = {}
+        self._known: Dict[Tuple[int, str], bool] = {}
+
+    def recent(self, entry: FileEntry) -> bool:
+        return entry.stat is not None and recently_written(entry.stat, self.now)
+
+    def entry(self, node: DirNode, entry: FileEntry) -> bool:
+        """Whether ``entry``'s whole entry is recent.
+
+        Under ``wheels/`` the entry is its directory (a wheel's directory holds that wheel and its
+        ``origin.json``), elsewhere ``<key>`` and ``<key>.body``.
+        """
+        area = self._areas.get(id(node))
+        if area is None:
+            area = self._areas[id(node)] = _top_name(node)
+        stem = ""
+        if area != WHEELS:
+            stem = entry.name[: -len(_BODY)] if entry.name.endswith(_BODY) else entry.name
+        key = (id(node), stem)
+        known = self._known.get(key)
+        if known is None:
+            if area == WHEELS:
+                known = any(self.recent(file) for file in node.files)
+            else:
+                names = self._names.get(id(node))
+                if names is None:
+                    names = self._names[id(node)] = {file.name: file for file in node.files}
+                parts = (names.get(stem), names.get(stem + _BODY), entry)
+                known = any(part is not None and self.recent(part) for part in parts)
+            self._known[key] = known
+        return known
+
+
+def spare_recent(plan: Plan, now_ns: int, recent_dirs: Collection[int] = ()) -> Plan:
+    """``plan`` without the whole entries that pip may be writing or about to install.
+
+    An entry is recent when one of its files was modified in the last :data:`RECENT_NS` (prune's
+    rule, :func:`~pipcache_ext._housekeeping.lastuse.recently_written`): pip writes a temporary
+    file and renames it into place, and moves a wheel it has just built into ``wheels/``, where it
+    waits until pip installs it. A wheel's entry is its directory, an HTTP entry is ``<key>`` with
+    ``<key>.body``; with :attr:`Plan.entries` a whole entry of the plan stays when one of its files
+    does. A directory the plan removes stays when it holds a recent file, when it is in
+    ``recent_dirs`` (:func:`recent_empty_dirs`), or when one below it stays; so do its leftovers.
+
+    A pure function of its arguments: a dry run and the real run get the same plan.
+    """
+    recency = _Recency(now_ns)
+    spare = _whole(plan.entries, [recency.entry(node, entry) for node, entry in plan.counted])
+    blocked: Set[int] = set()
+    for (node, _entry), spared in zip(plan.counted, spare):
+        if spared:
+            _block(node, blocked)
+    for node in plan.dirs:
+        if id(node) in recent_dirs or any(recency.recent(e) for e in plan.leftovers[id(node)]):
+            _block(node, blocked)
+    if not blocked:
+        return plan
+    left = [part for part, spared in zip(plan.counted, spare) if spared]
+    files = [node.child_path(entry.name) for node, entry in left]
+    size = sum(entry.size for _node, entry in left)
+    kept = [node for node in plan.dirs if id(node) in blocked]
+    for node in kept:
+        files.extend(node.child_path(entry.name) for entry in plan.leftovers[id(node)])
+        size += sum(entry.size for entry in plan.leftovers[id(node)])
+    dirs = [node for node in plan.dirs if id(node) not in blocked]
+    return plan._replace(
+        counted=[part for part, spared in zip(plan.counted, spare) if not spared],
+        dirs=dirs,
+        leftovers={id(node): plan.leftovers[id(node)] for node in dirs},
+        entries=_kept_entries(plan.entries, spare),
+        spared=Spared(tuple(files), size, len(left), len(kept)),
+    )
+
+
+def _whole(entries: Tuple[int, ...], spare: List[bool]) -> List[bool]:
+    """``spare`` with every file of a plan's whole entry spared once one of them is."""
+    start = 0
+    for count in entries:
+        if any(spare[start : start + count]):
+            spare[start : start + count] = [True] * count
+        start += count
+    return spare
+
+
+def _kept_entries(entries: Tuple[int, ...], spare: List[bool]) -> Tuple[int, ...]:
+    """The sizes of the plan's whole entries that still go."""
+    kept: List[int] = []
+    start = 0
+    for count in entries:
+        if not spare[start]:
+            kept.append(count)
+        start += count
+    return tuple(kept)
+
+
+def _block(node: Optional[DirNode], blocked: Set[int]) -> None:
+    """Keep ``node`` and every directory above it."""
+    while node is not None and id(node) not in blocked:
+        blocked.add(id(node))
+        node = node.parent
+
+
+def spared_warning(spared: Spared, how: str) -> str:
+    """What a removal left because pip may be using it, and how to remove it (``how``)."""
+    minutes = RECENT_NS // 60_000_000_000
+    dirs = f" and {spared.dirs} director{'y' if spared.dirs == 1 else 'ies'}" if spared.dirs else ""
+    first = f" ({spared.files[0]}, ...)" if spared.files else ""
+    return (
+        f"Left {len(spared.files)} file(s) ({spared.size} bytes){dirs} of cache entries modified in"
+        f" the last {minutes} minutes{first}: pip may be writing them or about to install them;"
+        f" run again in a few minutes, or {how} to remove them now"
+    )

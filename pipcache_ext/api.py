@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Mapping, Optional, Union, get_args
+from typing import Any, List, Mapping, Optional, Union, get_args
 
 from ._api_housekeeping import HousekeepingOperations
 from ._api_http import HttpOperations
@@ -197,7 +197,9 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
             validate_pattern(pattern)
         return self._backend().list(pattern)
 
-    def remove(self, pattern: str, *, dry_run: bool = False, force: bool = False) -> RemovalResult:
+    def remove(
+        self, pattern: str, *, dry_run: bool = False, force: bool = False, spare_recent: bool = True
+    ) -> RemovalResult:
         """Delete the cached wheels matching ``pattern`` (pip's rule, see :meth:`list`).
 
         The pattern ``*`` is a purge, as in pip: it also clears the HTTP cache. A pattern that
@@ -205,6 +207,8 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
 
         :param dry_run: report what would be deleted, delete nothing: exactly the real run's
             ``deleted``, ``removed`` and counts.
+        :param spare_recent: leave what a running ``pip install`` may be writing or about to
+            install (see :meth:`purge`).
         :param force: go ahead even when the cache dir is a filesystem root or a home directory,
             or when a dir pip would walk is a symlink (the cache is then cleaned in-process).
         :raises InvalidPatternError: ``pattern`` is empty or holds a path separator.
@@ -214,9 +218,9 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
         """
         validate_pattern(pattern)
         with self._locked(self.dir()):
-            return self._delete(pattern, dry_run=dry_run, force=force)
+            return self._delete(pattern, dry_run=dry_run, force=force, spare_recent=spare_recent)
 
-    def purge(
+    def purge(  # noqa: PLR0913 - keyword-only options
         self,
         *,
         dry_run: bool = False,
@@ -224,12 +228,23 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
         everything: bool = False,
         verify: bool = False,
         wait: bool = True,
+        spare_recent: bool = True,
     ) -> RemovalResult:
         """Delete every cached wheel and HTTP file (what the answering pip's purge deletes).
 
         What that pip does not see (``http-v2/`` before pip 23.3) is named in ``warnings``.
 
         :param dry_run: report what would be deleted, delete nothing.
+        :param spare_recent: leave the whole entries (a wheel's directory; an HTTP entry's
+            metadata file and body) with a file modified in the last five minutes, and the empty
+            directories made then: a running ``pip install`` may be writing them, or waiting to
+            install the wheel it has just built (pip builds every sdist before installing any).
+            ``warnings`` says how many files stayed; run again in a few minutes, or pass
+            ``False`` to delete them too. pip's own purge cannot spare them, so with
+            ``backend="auto"`` the deletion is done in-process under the pip's rules
+            (``backend="native"`` in the result). With ``backend="pip"`` pip's command runs as
+            it is and deletes them: a ``pip install`` running meanwhile can fail with
+            ``No such file or directory``.
         :param everything: then remove in-process what the pip's purge left in ``wheels/``,
             ``http/`` and ``http-v2/`` (the dirs it does not see, ``origin.json`` files, empty
             directories), as pip 26.3's purge would.
@@ -243,23 +258,43 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
         :raises DeletionUnconfirmedError: pip started deleting and its outcome is unknown.
         """
         with self._locked(self.dir(), wait=wait):
-            result = self._delete(None, dry_run=dry_run, force=force, everything=everything)
+            result = self._delete(
+                None, dry_run=dry_run, force=force, everything=everything,
+                spare_recent=spare_recent,
+            )  # fmt: skip
             if not verify:
                 return result
             rules = self._rules()
             return verified_purge(result, self.dir(), pip_version=rules, everything=everything)
 
     def _delete(
-        self, pattern: Optional[str], *, dry_run: bool, force: bool, everything: bool = False
+        self,
+        pattern: Optional[str],
+        *,
+        dry_run: bool,
+        force: bool,
+        everything: bool = False,
+        spare_recent: bool = True,
     ) -> RemovalResult:
-        """``remove pattern`` or, for ``None``, ``purge``; checked for safety first."""
+        """``remove pattern`` or, for ``None``, ``purge``; checked for safety first.
+
+        ``spare_recent`` is not asked of an explicit ``backend="pip"``: pip's command as it is.
+        """
         backend = self._backend()
         cache = backend.dir()
         ensure_safe_to_purge(cache, force=force)
         ensure_link_targets_are_safe(cache, AREAS, force=force)
         if pattern is None or pattern == "*":
             ensure_looks_like_a_cache(cache, force=force)
-        result = backend.delete(pattern, dry_run=dry_run, force=force)
+        if spare_recent and self._backend_choice != "pip":
+            # the backend itself: the disabled-cache wrapper (_Explained) does not pass
+            # spare_recent on, and dir() above already went through it
+            inner: Any = getattr(backend, "_inner", backend)
+            result: RemovalResult = inner.delete(
+                pattern, dry_run=dry_run, force=force, spare_recent=True
+            )
+        else:
+            result = backend.delete(pattern, dry_run=dry_run, force=force)
         if pattern is None or pattern == "*":
             return _http.finish_purge(
                 cache, result, pip_version=self._rules(), everything=everything, dry_run=dry_run

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from _aging import age_tree
+
 # Wheel basename -> size in bytes. Sizes straddle pip's rounding buckets (bytes, X.Y kB, N kB).
 WHEELS: Tuple[Tuple[str, int], ...] = (
     ("six-1.16.0-py2.py3-none-any.whl", 11_053),
@@ -132,6 +134,7 @@ def build_cache(cache_dir: Path) -> Manifest:
     manifest.untouchable[selfcheck] = _write(selfcheck, 90, "selfcheck")
     top_stray = cache_dir / "keep-me.txt"
     manifest.untouchable[top_stray] = _write(top_stray, 10, "stray")
+    age_tree(cache_dir)  # written an hour ago: not what a running pip may be using
     return manifest
 
 

@@ -75,14 +75,21 @@ class DirectBackend:
     def list(self, pattern: Optional[str]) -> List[CachedWheel]:
         return native_list(self._cache_dir, pattern)
 
-    def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
+    def delete(
+        self, pattern: Optional[str], *, dry_run: bool, force: bool, spare_recent: bool = False
+    ) -> RemovalResult:
         if self._refusal is not None:
             raise self._refusal()
         cache = self._cache_dir
         if pattern is None:
-            result = native_purge(cache, dry_run=dry_run, force=force, rules=self._rules)
+            result = native_purge(
+                cache, dry_run=dry_run, force=force, rules=self._rules, spare_recent=spare_recent
+            )
         else:
-            result = native_remove(cache, pattern, dry_run=dry_run, force=force, rules=self._rules)
+            result = native_remove(
+                cache, pattern, dry_run=dry_run, force=force, rules=self._rules,
+                spare_recent=spare_recent,
+            )  # fmt: skip
         if self._warning is None:
             return result
         return dataclasses.replace(result, warnings=(self._warning, *result.warnings))

@@ -71,8 +71,15 @@ class NativeBackend:
     def list(self, pattern: Optional[str]) -> List[CachedWheel]:
         return native_list(self._dir(write=True), pattern)
 
-    def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
+    def delete(
+        self, pattern: Optional[str], *, dry_run: bool, force: bool, spare_recent: bool = False
+    ) -> RemovalResult:
         cache = self.dir()
         if pattern is None:
-            return native_purge(cache, dry_run=dry_run, force=force, rules=self._rules)
-        return native_remove(cache, pattern, dry_run=dry_run, force=force, rules=self._rules)
+            return native_purge(
+                cache, dry_run=dry_run, force=force, rules=self._rules, spare_recent=spare_recent
+            )
+        return native_remove(
+            cache, pattern, dry_run=dry_run, force=force, rules=self._rules,
+            spare_recent=spare_recent,
+        )  # fmt: skip

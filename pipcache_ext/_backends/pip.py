@@ -7,18 +7,25 @@ and the dirs pip will walk are checked (:func:`~pipcache_ext._guard.ensure_areas
 resolves a symlinked ``wheels/``, ``http/`` or ``http-v2/`` and empties its target, so a link there
 is refused (or, with ``force``, the cache is cleaned in-process, never following it). A dry run
 returns the plan; after a real run the tree is compared with it (``deleted``, ``failed``).
+
+pip's ``remove``/``purge`` deletes whatever it finds, the wheel a running ``pip install`` has just
+built and not installed yet included (the install then fails). Asked to spare what pip may be
+using (``spare_recent``, the facade's default with ``backend="auto"``), the deletion is done
+in-process under this pip's rules (:func:`~pipcache_ext._plan.spare_recent`), whatever the scan
+finds: a wheel built between a scan and pip's own listing would still be deleted by pip.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from pathlib import Path
 from typing import List, Optional, Tuple, Type, Union
 
 from .. import _parsers
 from .._guard import ensure_areas_are_real
-from .._native import plan_for, planned_result
+from .._native import PlannedRemoval, plan_for, planned_result
 from .._pipversions import deletion_rules, features
 from .._plan import ALL
 from ..errors import (
@@ -79,10 +86,15 @@ class PipBackend:
             ]
         return sorted(wheels, key=lambda w: (w.filename, str(w.path)))
 
-    def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
+    def delete(
+        self, pattern: Optional[str], *, dry_run: bool, force: bool, spare_recent: bool = False
+    ) -> RemovalResult:
         cache_dir = self.dir()
         glob = ALL if pattern is None else pattern
         version = self._pip.pip_version
+        if spare_recent:
+            return _sparing(plan_for(cache_dir, glob, rules=version, spare_at=time.time_ns()),
+                            version, dry_run=dry_run)  # fmt: skip
         areas = deletion_rules(version).areas(pattern_is_all=glob == ALL)
         try:
             ensure_areas_are_real(cache_dir, areas)
@@ -156,6 +168,19 @@ class PipBackend:
             interpreter=where,
             remedy=Remedy("remeasure"),
         )
+
+
+def _sparing(planned: PlannedRemoval, version: Optional[str], *, dry_run: bool) -> RemovalResult:
+    """The plan that spares what pip may be using, run in-process under ``version``'s rules."""
+    result = planned_result(planned, dry_run=dry_run)
+    if planned.plan.spared is None:
+        return result
+    verb = "would delete" if dry_run else "deletes"
+    note = (
+        f"Deleted in-process under pip {version}'s rules, not by pip: pip's own command {verb}"
+        " entries a running pip may be about to install"
+    )
+    return dataclasses.replace(result, warnings=(note, *result.warnings))
 
 
 def _wheel_at(path: Path) -> Optional[CachedWheel]:

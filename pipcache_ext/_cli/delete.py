@@ -193,15 +193,16 @@ def _run(ui: UI, jobs: Sequence[_Job], purge: bool) -> None:
             progress.update(f"{verb} cache {index}/{len(jobs)}: {job.group.cache_dir}")
             try:
                 verify = not options.dry_run  # what is left, measured: "0 files left"
+                spare = not options.include_recent
                 if options.command == "purge":
                     job.result = job.cache.purge(
                         dry_run=options.dry_run, force=options.force, verify=verify,
-                        everything=options.everything,
+                        everything=options.everything, spare_recent=spare,
                     )  # fmt: skip
                 elif options.command == "clean":  # everything cached for those projects
                     job.result = job.cache.remove_project(
                         options.projects, version=options.version, dry_run=options.dry_run,
-                        force=options.force, verify=verify,
+                        force=options.force, verify=verify, spare_recent=spare,
                     )  # fmt: skip
                 elif options.command == "prune":
                     job.result = job.cache.prune(
@@ -211,8 +212,9 @@ def _run(ui: UI, jobs: Sequence[_Job], purge: bool) -> None:
                 else:
                     assert options.pattern is not None  # noqa: S101 - required by argparse
                     job.result = job.cache.remove(
-                        options.pattern, dry_run=options.dry_run, force=options.force
-                    )
+                        options.pattern, dry_run=options.dry_run, force=options.force,
+                        spare_recent=spare,
+                    )  # fmt: skip
             except PipCacheError as exc:
                 job.error = exc
             except OSError as exc:  # the library let one through: this group failed

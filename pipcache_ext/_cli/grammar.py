@@ -157,8 +157,19 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_include_recent(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--include-recent",
+        action="store_true",
+        help="also delete the entries modified in the last five minutes, which a running"
+        " pip install may be writing or about to install (left by default; with --backend pip"
+        " pip's own command deletes them anyway)",
+    )
+
+
 def _add_deletion(parser: argparse.ArgumentParser, *, confirms: bool) -> None:
     _add_paths(parser)
+    _add_include_recent(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -237,6 +248,7 @@ def parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("--version", metavar="V", help="only this version (index pages stay)")
     _add_paths(clean)
+    _add_include_recent(clean)
     clean.add_argument(
         "--dry-run", action="store_true", help="report what would go, delete nothing"
     )

@@ -76,6 +76,7 @@ class Options:
     projects: Tuple[str, ...] = ()  # clean PROJECT...
     version: Optional[str] = None  # clean --version V
     everything: bool = False  # purge --everything
+    include_recent: bool = False  # purge/remove/clean --include-recent
     older_than: Optional[float] = None  # prune: seconds
     max_size: Optional[int] = None  # prune: bytes
     top: Optional[int] = None  # usage: rows shown
@@ -133,6 +134,7 @@ def options_from(args: argparse.Namespace) -> Options:
         projects=tuple(getattr(args, "projects", None) or ()),
         version=getattr(args, "version", None),
         everything=getattr(args, "everything", False),
+        include_recent=getattr(args, "include_recent", False),
         older_than=getattr(args, "older_than", None),
         max_size=getattr(args, "max_size", None),
         top=getattr(args, "top", None),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence, Set, Tuple
 
+from _aging import age_tree
 from _dists import Dist, sdist, wheel
 from _index import Index
 from conftest import venv_or_fail
@@ -144,6 +145,7 @@ class Caches:
                 dest = self.root / f"downloads-{fill.name}-{pip}"
                 fetched |= fill.download(self.index, pip, requirements, dest)
             fill.fetched[pip] = fetched
+        age_tree(fill.cache)  # copies keep these times: not what a running pip may be using
         return fill
 
     def get(self, name: str) -> Fill:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
+from _aging import age_tree
 from _cachetree import Manifest, build_cache, pip_pattern_matches
 
 from pipcache_ext import Interpreter, PipCache, RemovalResult
@@ -227,6 +228,8 @@ def build_scene(root: Path, home: Path, layout: str) -> Scene:
         link(cache_dir / "wheels" / "de" / "ad" / "dirlink", inner / "dir", is_dir=True)
         link(cache_dir / "http" / "0" / "filelink", inner / "http-file", is_dir=False)
         link(cache_dir / "http-v2" / "f" / "e" / "dirlink", inner / "dir", is_dir=True)
+    age_tree(base)  # the links too: not what a running pip may be using
+    age_tree(home)
     return scene
 
 
