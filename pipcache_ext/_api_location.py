@@ -185,11 +185,29 @@ class LocationOperations:
     _user: Optional[str] = None
     _fallback_from: Optional[Path] = None
     _located: Optional[CacheLocation] = None
+    _refusal: Optional[Callable[[], PipCacheError]] = None  # what refuses deleting here
 
     @property
     def interpreter(self) -> Interpreter:
         """The interpreter (provided by :class:`~pipcache_ext.PipCache`)."""
         raise NotImplementedError
+
+    def _backend(self) -> CacheBackend:
+        """The backend, chosen once (provided by :class:`~pipcache_ext.PipCache`)."""
+        raise NotImplementedError
+
+    def _ensure_may_delete(self) -> None:
+        """Refuse a deletion done in-process (prune, remove_project) where the backend would.
+
+        The backend's ``delete`` refuses by itself; this is for what deletes without it.
+
+        :raises UnsafeOperationError: the dir named is another account's (pip's ownership check
+            fails) and this process is not root.
+        :raises PipNotFoundError: no pip said where the cache is (only pip's rules did).
+        """
+        self._backend()
+        if self._refusal is not None:
+            raise self._refusal()
 
     @property
     def fallback_from(self) -> Optional[Path]:
@@ -317,7 +335,8 @@ class LocationOperations:
             " --cache-dir) to clean it",
             interpreter=interpreter.path,
         )
-        return DirectBackend(location.cache_dir, refusal=lambda: refusal)
+        self._refusal = lambda: refusal
+        return DirectBackend(location.cache_dir, refusal=self._refusal)
 
     def _explicit_backend(self, explicit: CacheLocation) -> Optional[CacheBackend]:
         """The backend for a named dir: pip told ``--cache-dir`` (20.1+, dir owned), or native."""
@@ -345,6 +364,7 @@ class LocationOperations:
                 f"pip's ownership check fails for {directory} ({problem}): pip would disable"
                 " this cache, so it was cleaned in-process, as root"
             )
+        self._refusal = refusal
         return DirectBackend(
             directory,
             pip_version=interpreter.pip_version if interpreter is not None else None,
