@@ -168,8 +168,13 @@ class _Explained:
     def list(self, pattern: Optional[str]) -> List[CachedWheel]:
         return self._call(lambda: self._inner.list(pattern))
 
-    def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
-        return self._call(lambda: self._inner.delete(pattern, dry_run=dry_run, force=force))
+    def delete(
+        self, pattern: Optional[str], *, dry_run: bool, force: bool, spare_recent: bool = False
+    ) -> RemovalResult:
+        delete: Callable[..., RemovalResult] = self._inner.delete  # all take spare_recent
+        return self._call(
+            lambda: delete(pattern, dry_run=dry_run, force=force, spare_recent=spare_recent)
+        )
 
 
 class LocationOperations:
@@ -197,9 +202,7 @@ class LocationOperations:
         raise NotImplementedError
 
     def _ensure_may_delete(self) -> None:
-        """Refuse a deletion done in-process (prune, remove_project) where the backend would.
-
-        The backend's ``delete`` refuses by itself; this is for what deletes without it.
+        """Refuse an in-process deletion (prune, remove_project) as the backend's delete would.
 
         :raises UnsafeOperationError: the dir named is another account's (pip's ownership check
             fails) and this process is not root.

@@ -100,10 +100,11 @@ def cache_remove(  # noqa: PLR0913 - keyword-only options, as PipCache's
     user: Optional[str] = None,
     dry_run: bool = False,
     force: bool = False,
+    spare_recent: bool = True,
 ) -> RemovalResult:
     """:meth:`PipCache.remove` for ``python`` (default: the running interpreter)."""
     cache = _cache(python, backend, env, timeout, cache_dir, user, delete_timeout)
-    return cache.remove(pattern, dry_run=dry_run, force=force)
+    return cache.remove(pattern, dry_run=dry_run, force=force, spare_recent=spare_recent)
 
 
 def cache_purge(  # noqa: PLR0913 - keyword-only options, as PipCache's
@@ -120,12 +121,14 @@ def cache_purge(  # noqa: PLR0913 - keyword-only options, as PipCache's
     everything: bool = False,
     verify: bool = False,
     wait: bool = True,
+    spare_recent: bool = True,
 ) -> RemovalResult:
     """:meth:`PipCache.purge` for ``python`` (default: the running interpreter)."""
     cache = _cache(python, backend, env, timeout, cache_dir, user, delete_timeout)
     return cache.purge(
-        dry_run=dry_run, force=force, everything=everything, verify=verify, wait=wait
-    )
+        dry_run=dry_run, force=force, everything=everything, verify=verify, wait=wait,
+        spare_recent=spare_recent,
+    )  # fmt: skip
 
 
 def cache_list_http(  # noqa: PLR0913 - keyword-only options, as PipCache's
@@ -158,11 +161,12 @@ def cache_remove_project(  # noqa: PLR0913 - keyword-only options, as PipCache's
     force: bool = False,
     verify: bool = False,
     wait: bool = True,
+    spare_recent: bool = True,
 ) -> RemovalResult:
     """:meth:`PipCache.remove_project` for ``python`` (default: the running interpreter)."""
     return _cache(python, backend, env, timeout, cache_dir, user).remove_project(
         name, version=version, wheels=wheels, http=http, dry_run=dry_run, force=force,
-        verify=verify, wait=wait,
+        verify=verify, wait=wait, spare_recent=spare_recent,
     )  # fmt: skip
 
 

@@ -155,7 +155,10 @@ def test_oneshots_work_on_a_named_cache(tmp_path: Path, monkeypatch: pytest.Monk
     assert pruned.remaining.wheel_count == named.wheel_count - 1
 
     (termcolor,) = named.wheels["termcolor-1.1.0-py3-none-any.whl"]
-    removed = pipcache_ext.cache_remove("termcolor", **where, delete_timeout=120)
+    # pip's own remove (it cannot spare recent entries: the default deletes in-process)
+    removed = pipcache_ext.cache_remove(
+        "termcolor", **where, delete_timeout=120, spare_recent=False
+    )
     assert removed.backend == "pip"
     assert not termcolor.exists()
     (zope,) = named.wheels["zope.interface-5.0-cp311-cp311-linux_x86_64.whl"]
