@@ -1,6 +1,8 @@
 """Housekeeping operations of :class:`~pipcache_ext.PipCache`: prune, usage, the lock.
 
 A part of the facade kept apart so that ``api.py`` stays small: :class:`PipCache` inherits them.
+The housekeeping modules are imported by the methods that use them: ``PipCache(...).info()``
+does not pay for the pruning and usage code (or the HTTP readers they import).
 """
 
 from __future__ import annotations
@@ -11,10 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Union
 
-from ._housekeeping.lock import cache_lock
-from ._housekeeping.prune import prune as _prune
-from ._housekeeping.usage import usage as _usage
-from ._housekeeping.verify import verified
 from .models import ProjectUsage, RemovalResult
 
 __all__ = ["Age", "HousekeepingOperations"]
@@ -54,6 +52,8 @@ class HousekeepingOperations:
     @contextlib.contextmanager
     def _locked(self, cache_dir: Path, *, wait: bool = True) -> Iterator[None]:
         """Hold the cache dir's deletion lock (see :meth:`prune`'s ``wait``)."""
+        from ._housekeeping.lock import cache_lock  # noqa: PLC0415 - deletions only
+
         with cache_lock(cache_dir, self._env, wait=wait):
             yield
 
@@ -88,6 +88,9 @@ class HousekeepingOperations:
             links to one), without ``force``.
         :raises CacheBusyError: ``wait=False`` and another deletion holds the lock.
         """
+        from ._housekeeping.prune import prune as _prune  # noqa: PLC0415 - prune only
+        from ._housekeeping.verify import verified  # noqa: PLC0415 - prune only
+
         seconds, size = _seconds(older_than), _size(max_size)
         if seconds is None and size is None:
             raise ValueError("prune needs older_than, max_size or both")
@@ -104,6 +107,7 @@ class HousekeepingOperations:
         to every file of ``wheels/``, ``http/`` and ``http-v2/``. Entries that cannot be read
         are logged as warnings on the ``pipcache_ext`` logger.
         """
+        from ._housekeeping.usage import usage as _usage  # noqa: PLC0415 - usage only
         from ._http.listing import index_urls, store_root  # noqa: PLC0415 - as list_http
 
         rows, warnings = _usage(self.dir(), urls=index_urls(self._env), store=store_root(self._env))
