@@ -115,6 +115,18 @@ def venv_or_fail(pip_version: str | None, python_minor: str) -> Path:
         pytest.skip(f"MISSING-PYTHON: {exc}")
 
 
+# Tests that use the loopback index's caches run on one xdist worker (the README's command runs
+# ``--dist loadgroup``): every worker would otherwise start its own index and fill every cache with
+# real pips (about 30 s of CPU each time), since cached URLs name the index's port.
+_ONE_INDEX = ("http_index", "caches")
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in _ONE_INDEX):
+            item.add_marker(pytest.mark.xdist_group("loopback-index"))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how much of the real-pip matrix ran, so a log shows it was not skipped."""
     counts: Dict[str, int] = {}
