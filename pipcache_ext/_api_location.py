@@ -191,6 +191,7 @@ class LocationOperations:
     _fallback_from: Optional[Path] = None
     _located: Optional[CacheLocation] = None
     _refusal: Optional[Callable[[], PipCacheError]] = None  # what refuses deleting here
+    _delete_warning: Optional[str] = None  # what a deletion here says (as root: not pip's dir)
 
     @property
     def interpreter(self) -> Interpreter:
@@ -201,16 +202,19 @@ class LocationOperations:
         """The backend, chosen once (provided by :class:`~pipcache_ext.PipCache`)."""
         raise NotImplementedError
 
-    def _ensure_may_delete(self) -> None:
-        """Refuse an in-process deletion (prune, remove_project) as the backend's delete would.
+    def _deleting(self, delete: Callable[[], RemovalResult]) -> RemovalResult:
+        """``delete()`` (in-process: prune, remove_project), refused or noted as backends do.
 
-        :raises UnsafeOperationError: the dir named is another account's (pip's ownership check
-            fails) and this process is not root.
-        :raises PipNotFoundError: no pip said where the cache is (only pip's rules did).
+        Not root and another account's dir: ``UnsafeOperationError``; no pip said where the
+        cache is: ``PipNotFoundError``; as root there, pip's ownership check is a warning.
         """
         self._backend()
         if self._refusal is not None:
             raise self._refusal()
+        result = delete()
+        if self._delete_warning is None:
+            return result
+        return dataclasses.replace(result, warnings=(self._delete_warning, *result.warnings))
 
     @property
     def fallback_from(self) -> Optional[Path]:
@@ -367,13 +371,9 @@ class LocationOperations:
                 f"pip's ownership check fails for {directory} ({problem}): pip would disable"
                 " this cache, so it was cleaned in-process, as root"
             )
-        self._refusal = refusal
-        return DirectBackend(
-            directory,
-            pip_version=interpreter.pip_version if interpreter is not None else None,
-            refusal=refusal,
-            warning=warning,
-        )
+        self._refusal, self._delete_warning = refusal, warning
+        pip_version = interpreter.pip_version if interpreter is not None else None
+        return DirectBackend(directory, pip_version=pip_version, refusal=refusal, warning=warning)
 
     def _usable_interpreter(self) -> Optional[Interpreter]:
         """The interpreter, or ``None`` when there is none to run and a dir was named."""
