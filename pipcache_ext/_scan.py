@@ -94,6 +94,10 @@ class DirNode:
         return order
 
 
+#: Whether a reparse point that is not a symlink (a junction) can be seen: Windows.
+_REPARSE_POINTS = os.name == "nt"
+
+
 def reason(exc: OSError) -> str:
     """An error's reason in a few words (``Permission denied``)."""
     return exc.strerror or str(exc)
@@ -208,21 +212,26 @@ def _open_listed(parent: Handle, node: DirNode, warnings: List[str]) -> Optional
 
 
 def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: ARG001
+    # The hot loop of every scan: _fs.identity_of and _fs.is_link inlined (on POSIX a link is
+    # S_ISLNK alone; elsewhere _fs.is_link also tells a junction).
+    files, dir_links, children = node.files, node.dir_links, node.children
+    identity, s_islnk, s_isdir = Identity, stat.S_ISLNK, stat.S_ISDIR
+    prefix = node.path + os.sep  # node.child_path(name), once
     for entry in _fs.list_dir(handle, node.path):
         try:
             st = entry.stat(follow_symlinks=False)
         except FileNotFoundError:
             continue  # vanished since it was listed
-        identity = _fs.identity_of(st)
-        if _fs.is_link(st):
-            if _points_to_dir(entry):
-                node.dir_links.append(FileEntry(entry.name, identity, 0, is_link=True, stat=st))
-            else:
-                node.files.append(FileEntry(entry.name, identity, 0, is_link=True, stat=st))
-        elif stat.S_ISDIR(st.st_mode):
-            node.children.append(DirNode(entry.name, node.child_path(entry.name), identity, node))
+        name = entry.name
+        mode = st.st_mode
+        if s_islnk(mode) or (_REPARSE_POINTS and _fs.is_link(st)):
+            link = FileEntry(name, identity(st.st_dev, st.st_ino), 0, True, st)  # noqa: FBT003
+            (dir_links if _points_to_dir(entry) else files).append(link)
+        elif s_isdir(mode):
+            children.append(DirNode(name, prefix + name, identity(st.st_dev, st.st_ino), node))
         else:
-            node.files.append(FileEntry(entry.name, identity, st.st_size, is_link=False, stat=st))
+            size = st.st_size
+            files.append(FileEntry(name, identity(st.st_dev, st.st_ino), size, False, st))  # noqa: FBT003
 
 
 def _points_to_dir(entry: os.DirEntry[str]) -> bool:

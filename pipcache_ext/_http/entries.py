@@ -22,13 +22,14 @@ from .. import _fs
 from .._fs import Handle
 from .._pipversions import HTTP_V2
 from .._scan import DirNode, FileEntry, reason
+from .._walk.paths import child
 from .naming import Raw
 from .serial import Response, body_span, read_response
 from .sniff import Facts, describe, unknown
 from .source import FormatError, ReadAt, Span, Window, bytes_reader
 from .store import decoded
 
-__all__ = ["Chain", "Found", "Opener", "read_entry"]
+__all__ = ["Chain", "Compact", "Found", "Opener", "read_entry"]
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -45,6 +46,9 @@ _WHOLE = 64 * 1024  # a file this small is read in one go
 Part = Tuple[DirNode, FileEntry]
 #: An open handle on a directory to read entries in, or ``None`` and why not.
 Opener = Callable[[DirNode], Tuple[Optional[Handle], str]]
+#: :meth:`Found.compact`: key, relative path, file names, size, last use, last modification,
+#: facts (read) and facts (stored).
+Compact = Tuple[Optional[str], str, Tuple[str, ...], int, int, int, Optional[Facts], Optional[str]]
 
 
 class Found:
@@ -60,6 +64,7 @@ class Found:
         "area",
         "key",
         "last_used_ns",
+        "modified_ns",
         "parts",
         "paths",
         "relative",
@@ -89,8 +94,27 @@ class Found:
             if e.stat is not None
         ]
         self.last_used_ns = max(times, default=0)
+        self.modified_ns = max(
+            (e.stat.st_mtime_ns for _n, e in parts if e.stat is not None), default=0
+        )
         self._facts = facts
         self._stored = stored
+
+    def compact(self) -> Compact:
+        """What a worker sends back of this entry (its files' names, not their scan)."""
+        names = tuple(entry.name for _node, entry in self.parts)
+        return (self.key, self.relative, names, self.size, self.last_used_ns, self.modified_ns,
+                self._facts, self._stored)  # fmt: skip
+
+    @classmethod
+    def restored(cls, area: str, folder: Path, data: Compact) -> Found:
+        """The entry a worker sent (:meth:`compact`) in ``folder``: without its scanned files."""
+        found = cls.__new__(cls)
+        key, found.relative, names, found.size, found.last_used_ns, found.modified_ns = data[:6]
+        found.area, found.key, found.parts = area, key, ()
+        found.paths = tuple(child(folder, name) for name in names)
+        found._facts, found._stored = data[6], data[7]  # noqa: SLF001 - its own class
+        return found
 
     def set_facts(self, facts: Facts) -> None:
         """What reading the entry found."""

@@ -24,6 +24,7 @@ from .._pipversions import HTTP_V1, HTTP_V2, version_key
 from .._probing.store import pip_config_files, user_cache_dir
 from .._scan import DirNode, reason, scan_area
 from ..models import HttpEntry, HttpKind, HttpListing
+from . import shards
 from .areas import read_area
 from .entries import Found
 from .naming import model, name_entries
@@ -105,13 +106,14 @@ class Scanned:
         self.warnings = warnings
 
 
-def scan_http(
+def scan_http(  # noqa: PLR0913 - keyword-only options
     root: _fs.Handle,
     cache_dir: Path,
     *,
     trees: Optional[Dict[str, Optional[DirNode]]] = None,
     urls: Iterable[str] = (),
     store: Optional[Path] = None,
+    parallel: Optional[bool] = None,
 ) -> Scanned:
     """Read and name every HTTP entry of the open cache dir ``root``.
 
@@ -119,28 +121,37 @@ def scan_http(
         scan them here.
     :param urls: candidate index URLs (see :func:`index_urls`).
     :param store: the directory of the disk cache of listings, ``None`` for none.
+    :param parallel: without ``trees``: read the areas in worker processes
+        (:mod:`~pipcache_ext._http.shards`; the entries then have no scanned ``parts`` and
+        ``trees`` is empty), ``False`` here, ``None`` decides from their size.
     """
     with _collector_paused():
-        return _scan_http(root, cache_dir, trees, list(urls), store)
+        return _scan_http(root, cache_dir, trees, list(urls), store, parallel)
 
 
-def _scan_http(
+def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
     root: _fs.Handle,
     cache_dir: Path,
     trees: Optional[Dict[str, Optional[DirNode]]],
     urls: List[str],
     store: Optional[Path],
+    parallel: Optional[bool],
 ) -> Scanned:
     warnings: List[str] = []
     path = os.fspath(cache_dir)
-    if trees is None:
-        trees = {name: scan_area(root, path, name, warnings) for name in HTTP_AREAS}
-    kept = Store(store, path)
     found: List[Found] = []
-    for name in HTTP_AREAS:
-        tree = trees.get(name)
-        if tree is not None:
-            found.extend(read_area(root, tree, name, kept, warnings))
+    if trees is None and shards.parallel(path, HTTP_AREAS, parallel):
+        kept = Store(store, path)
+        found = shards.read_areas(root, path, HTTP_AREAS, kept, warnings)
+        trees = {}
+    else:
+        if trees is None:
+            trees = {name: scan_area(root, path, name, warnings) for name in HTTP_AREAS}
+        kept = Store(store, path)
+        for name in HTTP_AREAS:
+            tree = trees.get(name)
+            if tree is not None:
+                found.extend(read_area(root, tree, name, kept, warnings))
     entries = _named(found, list(urls), kept)
     kept.save()
     return Scanned(cache_dir, found, entries, trees, warnings)

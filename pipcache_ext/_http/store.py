@@ -25,7 +25,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from .sniff import Facts
 
-__all__ = ["Key", "Store", "Stored", "decoded", "key_of"]
+__all__ = ["Key", "Store", "Stored", "Taken", "decoded", "key_of"]
 
 logger = logging.getLogger("pipcache_ext")
 
@@ -70,6 +70,14 @@ def decoded(text: str) -> Optional[Facts]:
     return Facts(
         kind, _text(project), _text(version), _text(location), _text(base), pairs, _text(problem)
     )
+
+
+class Taken(NamedTuple):
+    """What a listing saw and learnt of some entries: a worker's part, for the whole store."""
+
+    seen: List[str]
+    new: Dict[str, Any]
+    changed: bool
 
 
 class Stored(NamedTuple):
@@ -162,6 +170,18 @@ class Store:
         """Remember ``facts`` for the entry at ``path`` whose files have ``key``."""
         self._new[path] = [key, facts.problem, _encoded(facts)]
         self._changed = True
+
+    def taken(self) -> Taken:
+        """What this listing saw and learnt since the last call (in a worker: its shard's)."""
+        taken = Taken(self._seen, self._new, self._changed)
+        self._seen, self._new, self._changed = [], {}, False
+        return taken
+
+    def add(self, taken: Taken) -> None:
+        """Count in what a worker's copy of this store saw and learnt (:meth:`taken`)."""
+        self._seen.extend(taken.seen)
+        self._new.update(taken.new)
+        self._changed = self._changed or taken.changed
 
     def save(self) -> None:
         """Write what this listing saw (entries gone since are dropped), if anything changed."""

@@ -1,0 +1,144 @@
+"""The HTTP areas of a large cache read by forked workers, shard by shard: the sequential result.
+
+Each area's top directory is listed here (:func:`~pipcache_ext._scan.open_area`); its
+subdirectories (its *shards*: ``http-v2/0`` ... ``http-v2/f``) are shared among processes, one per
+core, this process being one of them (:func:`~pipcache_ext._walk.fork_map`). A worker reads a
+shard (:func:`~pipcache_ext._scan.read_subtree`, the scan of every listing) and, while each of
+its directories is open, the entries in it (:meth:`~._http.areas.Listed.read_here`): from the
+disk cache, which each worker inherits loaded, or else by reading their files through that open
+directory (no directory is opened twice). Per shard it sends back its scan warnings, each entry
+in a few plain values (:meth:`~._http.entries.Found.compact`, no scanned files), the problems
+found and what it saw and learnt for the disk cache. Here the entries are put back in the
+sequential order (each area: its top's own files, then its shards in listing order), so that
+the entries, the warnings and the disk cache are the sequential listing's.
+"""
+
+# ruff: noqa: PTH118, PTH120
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from .. import _fs
+from .._fs import Handle
+from .._scan import DirNode, open_area, read_subtree
+from .._walk import can_fork, estimate, fork_map, workers
+from .._walk.paths import Folders
+from .areas import Listed
+from .entries import Compact, Found
+from .store import Store, Taken
+
+__all__ = ["PARALLEL_MIN_FILES", "parallel", "read_areas"]
+
+#: HTTP areas estimated to hold fewer files than this are read in this process. Reading an entry
+#: costs tens of times what counting a file does, so workers pay far below the walk's threshold.
+PARALLEL_MIN_FILES = 2_000
+
+
+class _Shard(NamedTuple):
+    """What a worker sends back of one shard."""
+
+    warnings: List[str]
+    entries: List[Compact]
+    problems: List[Tuple[int, str]]  # (position among the shard's entries, problem)
+    taken: Taken
+
+
+class _Area(NamedTuple):
+    name: str
+    top: Optional[DirNode]  # None: missing, or not entered (its warnings say why)
+    handle: Optional[Handle]  # None: not listed
+    warnings: List[str]  # the top's own scan warnings
+
+
+def parallel(cache_dir: str, names: Sequence[str], wanted: Optional[bool] = None) -> bool:
+    """Whether the areas ``names`` are to be read by workers (``wanted``: ``None`` decides)."""
+    if wanted is not None:
+        return wanted
+    if workers() <= 1 or not can_fork():
+        return False
+    return sum(estimate(os.path.join(cache_dir, name)) for name in names) >= PARALLEL_MIN_FILES
+
+
+def read_areas(
+    root: Handle, cache_dir: str, names: Sequence[str], store: Store, warnings: List[str]
+) -> List[Found]:
+    """:func:`~._http.areas.read_area` of each of ``names``, one after the other, in workers.
+
+    :param warnings: gets the scan's warnings (every area's), then each area's problems, as the
+        sequential scan and reading give them.
+    """
+    areas: List[_Area] = []
+    try:
+        for name in names:
+            said: List[str] = []
+            opened = open_area(root, cache_dir, name, said)
+            top, handle = (None, None) if opened is None else opened
+            areas.append(_Area(name, top, handle, said))
+        return _read(areas, store, warnings)
+    finally:
+        for area in areas:
+            if area.handle is not None:
+                _fs.close(area.handle)
+
+
+def _read(areas: List[_Area], store: Store, warnings: List[str]) -> List[Found]:
+    jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
+    processes = min(workers(), len(jobs))
+    parts = [jobs[i::processes] for i in range(processes)]
+
+    def work(part: List[Tuple[int, int]]) -> List[_Shard]:
+        done: List[_Shard] = []
+        for a, i in part:
+            area = areas[a]
+            top, handle = area.top, area.handle
+            if top is None or handle is None:  # pragma: no cover - jobs are of listed tops
+                continue
+            said: List[str] = []
+            listed = Listed(area.name, store, _skip(top), None)
+            read_subtree(handle, top.children[i], said, listed.read_here)
+            entries = [found.compact() for found in listed.found]
+            done.append(_Shard(said, entries, sorted(listed.problems.items()), store.taken()))
+        return done
+
+    shards: Dict[Tuple[int, int], _Shard] = {}
+    for part, results in zip(parts, fork_map(work, parts)):
+        shards.update(zip(part, results))
+    found: List[Found] = []
+    problems: List[Tuple[int, str]] = []
+    for a, area in enumerate(areas):
+        warnings.extend(area.warnings)
+        if area.top is None:
+            continue
+        folders = Folders(Path(os.path.dirname(area.top.path)))
+        top = Listed(area.name, store, _skip(area.top), folders)
+        if area.handle is not None:
+            top.read_here(area.top, area.handle)
+        taken = [store.taken()]
+        problems.extend((len(found) + i, problem) for i, problem in sorted(top.problems.items()))
+        found.extend(top.found)
+        for i in range(len(_shards(area))):
+            shard = shards[(a, i)]
+            warnings.extend(shard.warnings)
+            problems.extend((len(found) + j, problem) for j, problem in shard.problems)
+            found.extend(
+                Found.restored(area.name, folders.get(data[1].rpartition(os.sep)[0]), data)
+                for data in shard.entries
+            )
+            taken.append(shard.taken)
+        for seen in taken:
+            store.add(seen)
+    warnings.extend(f"{found[i].paths[0]}: {problem}" for i, problem in problems)
+    return found
+
+
+def _shards(area: _Area) -> List[DirNode]:
+    """The shards of a listed area."""
+    return area.top.children if area.top is not None and area.handle is not None else []
+
+
+def _skip(top: DirNode) -> int:
+    """How much of a path in ``top`` to cut for its path in the cache dir."""
+    return len(os.path.dirname(top.path)) + 1

@@ -1,0 +1,165 @@
+"""Issue 13 for the HTTP listing: read by forked workers, shard by shard, it is the sequential one.
+
+Both readings run on the same cache (good entries in many shards, bad ones of every kind, strays
+at an area's top and in a shard, a symlinked shard, a FIFO, a lone body and a lone metadata
+file), each with its own disk cache: the entries (every field), the warnings in their order and
+the disk cache written must be equal, for a first listing, a repeated one (from the disk cache)
+and one after an entry changed. The entries are also checked against the files the test wrote.
+
+The parallel reading runs in a fresh interpreter (a pytest-xdist worker has threads, and the
+listing never forks from a process with other threads), which also counts its forks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+from _dists import sdist, wheel
+from _httpcache import cc4, entry_path, put
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the listing forks on Linux only"
+)
+
+FILES = "https://files.example/packages/"
+INDEX = "https://index.example/simple/"
+
+# In a fresh interpreter: list the cache as asked, say every entry, the warnings, the disk
+# cache written, the forks made and whether a child is left.
+_LISTER = """
+import json, os, sys
+from pathlib import Path
+from pipcache_ext import _fs
+from pipcache_ext._http import shards
+from pipcache_ext._http.listing import scan_http, _sort_key
+
+spec = json.loads(sys.argv[1])
+forks = []
+real_fork = os.fork
+def fork():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = fork
+shards.workers = lambda: 2  # two processes even on one core
+cache, store = Path(spec["cache"]), Path(spec["store"])
+root = _fs.open_root(str(cache))
+scanned = scan_http(root, cache, urls=[spec["index"]], store=store, parallel=spec["parallel"])
+_fs.close(root)
+entries = [
+    [e.kind, e.project, e.version, e.filename, e.url, e.area, [str(p) for p in e.files], e.size,
+     e.last_used.isoformat()]
+    for e in sorted(scanned.entries, key=_sort_key)
+]
+kept = [json.loads(p.read_text()) for p in sorted(store.iterdir())] if store.is_dir() else []
+try:
+    os.waitpid(-1, os.WNOHANG)
+    left = True
+except ChildProcessError:
+    left = False
+print(json.dumps({"entries": entries, "warnings": scanned.warnings, "store": kept,
+                  "forks": len(forks), "children_left": left}))
+"""
+
+
+def list_in_a_child(cache: Path, store: Path, *, parallel: bool) -> Dict[str, Any]:
+    spec = {"cache": str(cache), "store": str(store), "index": INDEX, "parallel": parallel}
+    done = subprocess.run(
+        [sys.executable, "-c", _LISTER, json.dumps(spec)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["children_left"] is False
+    return answer
+
+
+def build(cache: Path) -> Dict[str, List[Path]]:
+    """Entries in both areas, spread over many shards; name -> its files."""
+    made: Dict[str, List[Path]] = {}
+    for area in ("http-v2", "http"):
+        for i in range(24):
+            name = f"proj{i:02d}"
+            dist = wheel(name, "1.0") if i % 3 else sdist(name, "1.0")
+            made[f"{area} {name}"] = put(cache, area, FILES + dist.filename, dist.data)
+            if i % 4 == 0:
+                listed = [{"filename": dist.filename, "url": FILES + dist.filename}]
+                page = {"meta": {"api-version": "1.0"}, "name": name, "files": listed}
+                made[f"{area} {name} page"] = put(
+                    cache, area, f"{INDEX}{name}/", json.dumps(page).encode(),
+                    headers={"Content-Type": "application/vnd.pypi.simple.v1+json"},
+                )  # fmt: skip
+        made[f"{area} corrupt"] = put(
+            cache, area, FILES + "corrupt", b"", raw=b"cc=4," + bytes(300)
+        )
+        made[f"{area} not an entry"] = put(cache, area, FILES + "junk", b"", raw=b"<html>")
+        top_stray = cache / area / "leftover.tmp"
+        top_stray.write_bytes(b"half written")
+        made[f"{area} top stray"] = [top_stray]
+        fifo = entry_path(cache, area, FILES + "fifo")
+        fifo.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(fifo)
+        made[f"{area} fifo"] = [fifo]
+    truncated = cc4(200, {}, wheel("cut", "1.0").data)
+    made["http truncated"] = put(cache, "http", FILES + "cut", b"", raw=truncated[:200])
+    meta_only = put(cache, "http-v2", FILES + "meta-only", b"")
+    meta_only[1].unlink()
+    made["http-v2 meta without body"] = meta_only[:1]
+    body_only = put(cache, "http-v2", FILES + "lonely-3.0-py3-none-any.whl",
+                    wheel("lonely", "3.0").data)  # fmt: skip
+    body_only[0].unlink()
+    made["http-v2 body without meta"] = body_only[1:]
+    stray = made["http-v2 proj01"][0].parent / "other.tmp"
+    stray.write_bytes(b"x")
+    made["http-v2 shard stray"] = [stray]
+    outside = cache.parent / "outside"
+    (outside / "0").mkdir(parents=True)
+    (cache / "http-v2" / "z").symlink_to(outside, target_is_directory=True)  # never entered
+    return made
+
+
+@linux_only
+def test_the_parallel_listing_is_the_sequential_one(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    made = build(cache)
+    sizes = {name: sum(p.lstat().st_size for p in files) for name, files in made.items()}
+    shards = {p.relative_to(cache).parts[1] for files in made.values() for p in files}
+    assert len(shards) >= 12  # the entries are spread over many shards of each area
+    stores = {mode: tmp_path / f"store-{mode}" for mode in ("sequential", "parallel")}
+    rounds = []
+    for step in ("first", "repeated", "changed"):
+        if step == "changed":
+            made["http-v2 proj05"][1].write_bytes(wheel("proj05", "2.0").data)
+        sequential = list_in_a_child(cache, stores["sequential"], parallel=False)
+        parallel = list_in_a_child(cache, stores["parallel"], parallel=True)
+        assert sequential["forks"] == 0
+        assert parallel["forks"] >= 1, "the parallel listing forked no worker"
+        for key in ("entries", "warnings", "store"):
+            assert parallel[key] == sequential[key], (step, key)
+        rounds.append(parallel)
+    first, repeated, changed = rounds
+    # against what the test wrote: one entry per group of files, every file in one entry
+    listed = sorted(tuple(entry[6]) for entry in first["entries"])
+    assert listed == sorted(tuple(str(p) for p in files) for files in made.values())
+    by_files = {tuple(entry[6]): entry for entry in first["entries"]}
+    for name, files in made.items():
+        entry = by_files[tuple(str(p) for p in files)]
+        assert entry[7] == sizes[name], name
+        if " proj" in name and "page" not in name:
+            kind = "sdist" if int(name.split("proj")[1][:2]) % 3 == 0 else "wheel"
+            assert entry[:3] == [kind, name.split()[1], "1.0"], name
+    unread = {"corrupt", "not an entry", "fifo", "truncated", "meta without body"}
+    warned = {name for name, files in made.items() for w in first["warnings"]
+              if w.startswith(f"{files[0]}: ")}  # fmt: skip
+    assert warned == {name for name in made if name.split(" ", 1)[1] in unread}
+    assert any("symbolic link" in w for w in first["warnings"])  # the FIFO is not opened
+    assert repeated["entries"] == first["entries"]
+    proj05 = next(e for e in changed["entries"] if e[1] == "proj05" and e[5] == "http-v2")
+    assert proj05[2] == "2.0"  # read again: its key changed
