@@ -215,6 +215,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     if plan.spared is not None:
         warnings.append(spared_warning(plan.spared, SPARED_HOW))
     matched = bool(plan.counted) or (plan.spared is not None and plan.spared.counted > 0)
+    spared: Tuple[Path, ...] = () if plan.spared is None else tuple(map(Path, plan.spared.files))
     cache = str(planned.cache_dir)
     if dry_run:
         removed = [node.child_path(entry.name) for node, entry in plan.counted]
@@ -229,6 +230,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
             dry_run=True,
             backend="native",
             deleted=tuple(Path(p) for p in plan.paths(cache)),
+            spared=spared,
         )
     try:
         root = _fs.open_root(cache)
@@ -240,7 +242,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
         finally:
             _fs.close(root)
     if outcome is None:  # the cache dir itself vanished since the scan
-        return RemovalResult(0, 0, 0, (), matched, tuple(warnings), backend="native")
+        return RemovalResult(0, 0, 0, (), matched, tuple(warnings), backend="native", spared=spared)
     return RemovalResult(
         files_removed=len(outcome.removed),
         bytes_removed=outcome.bytes_removed,
@@ -253,6 +255,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
         backend="native",
         failed=tuple(Path(p) for p in outcome.failed),
         deleted=tuple(Path(p) for p in outcome.deleted),
+        spared=spared,
     )
 
 

@@ -21,8 +21,9 @@ from ._guard import (
     ensure_looks_like_a_cache,
     ensure_safe_to_purge,
 )
-from ._housekeeping.verify import verified_purge
+from ._housekeeping.verify import verified, verified_purge
 from ._http import actions as _http
+from ._native import native_purge
 from ._patterns import validate_pattern
 from ._pipversions import AREAS, PipVersion, features, parse_pip_version
 from ._probing import PythonSpec, probe_interpreter
@@ -264,6 +265,8 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
             )  # fmt: skip
             if not verify:
                 return result
+            if result.spared:  # what stays on purpose; anything else that stayed is in failed
+                return verified(result, self.dir())
             rules = self._rules()
             return verified_purge(result, self.dir(), pip_version=rules, everything=everything)
 
@@ -287,19 +290,42 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
         if pattern is None or pattern == "*":
             ensure_looks_like_a_cache(cache, force=force)
         if spare_recent and self._backend_choice != "pip":
-            # the backend itself: the disabled-cache wrapper (_Explained) does not pass
-            # spare_recent on, and dir() above already went through it
-            inner: Any = getattr(backend, "_inner", backend)
-            result: RemovalResult = inner.delete(
-                pattern, dry_run=dry_run, force=force, spare_recent=True
-            )
-        else:
-            result = backend.delete(pattern, dry_run=dry_run, force=force)
+            return self._sparing(backend, cache, pattern, dry_run, force, everything=everything)
+        result = backend.delete(pattern, dry_run=dry_run, force=force)
         if pattern is None or pattern == "*":
             return _http.finish_purge(
                 cache, result, pip_version=self._rules(), everything=everything, dry_run=dry_run
             )
         return result
+
+    def _sparing(  # noqa: PLR0913 - the options of _delete
+        self,
+        backend: CacheBackend,
+        cache: Path,
+        pattern: Optional[str],
+        dry_run: bool,
+        force: bool,
+        *,
+        everything: bool,
+    ) -> RemovalResult:
+        """:meth:`_delete` leaving what pip may be using: in-process, whatever the backend.
+
+        ``everything`` is then pip 26.3's purge in one pass (a second pass would not spare).
+        """
+        # the backend itself: the disabled-cache wrapper (_Explained) does not pass
+        # spare_recent on, and dir() above already went through it
+        inner: Any = getattr(backend, "_inner", backend)
+        if everything and isinstance(inner, PipBackend):
+            return native_purge(cache, dry_run=dry_run, force=force, spare_recent=True)
+        result: RemovalResult = inner.delete(
+            pattern, dry_run=dry_run, force=force, spare_recent=True
+        )
+        if (pattern is None or pattern == "*") and not everything:
+            # what the pip does not see is named (its rules were followed)
+            return _http.finish_purge(
+                cache, result, pip_version=self._rules(), everything=False, dry_run=dry_run
+            )
+        return result  # everything: the newest pip's rules, which leave nothing unseen
 
 
 #: The default timeout of one pip process, in seconds.

@@ -161,6 +161,9 @@ class RemovalResult:
         exactly what the real run deletes.
     :ivar remaining: with ``verify=True``: the cache measured again, natively and exactly, after
         the run (``None`` without ``verify``, and for a dry run).
+    :ivar spared: the files left because a running ``pip install`` may be using them
+        (``spare_recent``: entries modified in the last few minutes, and what stays with them);
+        a dry run lists what the real run leaves.
     """
 
     files_removed: int
@@ -175,6 +178,7 @@ class RemovalResult:
     failed: Tuple[Path, ...] = ()
     deleted: Tuple[Path, ...] = ()
     remaining: Optional[CacheInfo] = None
+    spared: Tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
