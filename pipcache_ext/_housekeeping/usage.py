@@ -16,11 +16,12 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from packaging.utils import canonicalize_name
 
 from .. import _fs
-from .._http.listing import scan_http
+from .._http import shards
+from .._http.listing import HTTP_AREAS, Scanned, scan_http
 from .._parsers.list import wheel_name_version
 from .._pipversions import AREAS, WHEELS, version_key
 from .._plan import scan_cache
-from .._scan import DirNode, FileEntry
+from .._scan import DirNode, FileEntry, scan_area
 from ..models import ProjectUsage
 from .lastuse import last_use_ns, noatime_mount, noatime_warning
 
@@ -85,37 +86,72 @@ def _wheels(tree: Optional[DirNode], rows: Dict[Optional[str], _Row], mtime_only
             row.used(others, mtime_only)
 
 
+def _scanned(
+    root: _fs.Handle, path: Path, urls: Sequence[str], store: Optional[Path], wanted: Optional[bool]
+) -> Tuple[Optional[DirNode], List[str], Scanned]:
+    """``(the wheels' tree, every warning of the scan, the HTTP entries)``.
+
+    A large cache's HTTP areas are read by workers (:mod:`~pipcache_ext._http.shards`), the
+    wheels here; the warnings are in the order of one scan of the three areas either way.
+    """
+    text = os.fspath(path)
+    if not shards.parallel(text, HTTP_AREAS, wanted):
+        scan = scan_cache(root, text, AREAS)
+        trees = {name: tree for name, tree in scan.trees.items() if name != WHEELS}
+        scanned = scan_http(root, path, trees=trees, urls=urls, store=store, parallel=False)
+        return scan.trees.get(WHEELS), list(scan.warnings), scanned
+    said: List[str] = []
+    wheels = scan_area(root, text, WHEELS, said)
+    scanned = scan_http(root, path, urls=urls, store=store, parallel=True)
+    said.extend(scanned.warnings[: scanned.scan_warnings])
+    said.extend(scan_cache(root, text, ()).warnings)  # what lies at the top
+    scanned.warnings = scanned.warnings[scanned.scan_warnings :]
+    return wheels, said, scanned
+
+
 def usage(
-    cache_dir: Path, *, urls: Sequence[str] = (), store: Optional[Path] = None
+    cache_dir: Path,
+    *,
+    urls: Sequence[str] = (),
+    store: Optional[Path] = None,
+    parallel: Optional[bool] = None,
 ) -> Tuple[List[ProjectUsage], List[str]]:
-    """``(one row per project, biggest first, the project=None row last; warnings)``."""
+    """``(one row per project, biggest first, the project=None row last; warnings)``.
+
+    :param parallel: read the HTTP areas in worker processes; ``None`` decides from their size.
+    """
     path = Path(os.path.abspath(os.fspath(cache_dir)))  # noqa: PTH100
     try:
         root = _fs.open_root(os.fspath(path))
     except (FileNotFoundError, _fs.NotADirectoryHere):
         return [], []
     try:
-        scan = scan_cache(root, os.fspath(path), AREAS)
-        trees = {name: tree for name, tree in scan.trees.items() if name != WHEELS}
-        scanned = scan_http(root, path, trees=trees, urls=urls, store=store)
+        wheels, scan_warnings, scanned = _scanned(root, path, urls, store, parallel)
     finally:
         _fs.close(root)
     mtime_only = noatime_mount(os.fspath(path))
     rows: Dict[Optional[str], _Row] = {}
-    _wheels(scan.trees.get(WHEELS), rows, mtime_only)
+    _wheels(wheels, rows, mtime_only)
+    names: Dict[str, str] = {}
     for found, entry in zip(scanned.found, scanned.entries):
-        project = canonicalize_name(entry.project) if entry.project else None
+        project = None
+        if entry.project:
+            project = names.get(entry.project)
+            if project is None:
+                project = names[entry.project] = canonicalize_name(entry.project)
         row = rows.setdefault(project, _Row())
         row.http_entries += 1
         row.http_size += entry.size
         if entry.version and project is not None:
             row.versions.add(entry.version)
-        row.used((part for _node, part in found.parts), mtime_only)
+        # a link's last use is its mtime (Found's rule), on a noatime mount every file's
+        when = found.modified_ns if mtime_only else found.last_used_ns
+        row.last_used = max(row.last_used, when)
     result = [row.model(project) for project, row in rows.items() if project is not None]
     result.sort(key=lambda item: (-item.size, item.project or ""))
     if None in rows:
         result.append(rows[None].model(None))
-    warnings = [*scan.warnings, *scanned.warnings]
+    warnings = [*scan_warnings, *scanned.warnings]
     if mtime_only:
         warnings.insert(0, noatime_warning(os.fspath(path)))
     return result, warnings

@@ -91,19 +91,21 @@ def _collector_paused() -> Iterator[None]:
 class Scanned:
     """One read of the HTTP areas: the entries found, named, and their scanned files."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the parts of one read
         self,
         cache_dir: Path,
         found: List[Found],
         entries: List[HttpEntry],
         trees: Dict[str, Optional[DirNode]],
         warnings: List[str],
+        scan_warnings: int = 0,
     ) -> None:
         self.cache_dir = cache_dir
         self.found = found
         self.entries = entries
         self.trees = trees
         self.warnings = warnings
+        self.scan_warnings = scan_warnings  # how many of the warnings are the scan's (first)
 
 
 def scan_http(  # noqa: PLR0913 - keyword-only options
@@ -142,11 +144,12 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
     found: List[Found] = []
     if trees is None and shards.parallel(path, HTTP_AREAS, parallel):
         kept = Store(store, path)
-        found = shards.read_areas(root, path, HTTP_AREAS, kept, warnings)
+        found, scanning = shards.read_areas(root, path, HTTP_AREAS, kept, warnings)
         trees = {}
     else:
         if trees is None:
             trees = {name: scan_area(root, path, name, warnings) for name in HTTP_AREAS}
+        scanning = len(warnings)
         kept = Store(store, path)
         for name in HTTP_AREAS:
             tree = trees.get(name)
@@ -154,7 +157,7 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
                 found.extend(read_area(root, tree, name, kept, warnings))
     entries = _named(found, list(urls), kept)
     kept.save()
-    return Scanned(cache_dir, found, entries, trees, warnings)
+    return Scanned(cache_dir, found, entries, trees, warnings, scanning)
 
 
 def _named(found: List[Found], urls: List[str], kept: Store) -> List[HttpEntry]:

@@ -64,11 +64,12 @@ def parallel(cache_dir: str, names: Sequence[str], wanted: Optional[bool] = None
 
 def read_areas(
     root: Handle, cache_dir: str, names: Sequence[str], store: Store, warnings: List[str]
-) -> List[Found]:
+) -> Tuple[List[Found], int]:
     """:func:`~._http.areas.read_area` of each of ``names``, one after the other, in workers.
 
     :param warnings: gets the scan's warnings (every area's), then each area's problems, as the
         sequential scan and reading give them.
+    :returns: the entries, and how many warnings the scan gave.
     """
     areas: List[_Area] = []
     try:
@@ -84,7 +85,7 @@ def read_areas(
                 _fs.close(area.handle)
 
 
-def _read(areas: List[_Area], store: Store, warnings: List[str]) -> List[Found]:
+def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[Found], int]:
     jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
     processes = min(workers(), len(jobs))
     parts = [jobs[i::processes] for i in range(processes)]
@@ -130,8 +131,9 @@ def _read(areas: List[_Area], store: Store, warnings: List[str]) -> List[Found]:
             taken.append(shard.taken)
         for seen in taken:
             store.add(seen)
+    scanning = len(warnings)
     warnings.extend(f"{found[i].paths[0]}: {problem}" for i, problem in problems)
-    return found
+    return found, scanning
 
 
 def _shards(area: _Area) -> List[DirNode]:
