@@ -146,13 +146,35 @@ def venv_with_pip(pip_version: Optional[str], python_minor: str) -> Path:
     base = pyenv_python(python_minor)
     name = f"py{python_minor}-pip{pip_version or 'none'}"
     target = CACHE_ROOT / "venvs" / name
-    if (target / ".complete").exists():
+    if (target / ".complete").exists() and (target / COMPILED).exists():
         return target
     wheel = pip_wheel(pip_version) if pip_version else None
     with _locked(name):
         if not (target / ".complete").exists():
             _build_venv(target, base, wheel, name, pip_version)
+        _compiled(target / "bin" / "python", _site_packages(target / "bin" / "python"), target)
     return target
+
+
+#: The stamp of a venv (or pip directory) whose modules are compiled.
+COMPILED = ".compiled"
+
+
+def _compiled(python: Path, tree: Path, stamp_dir: Path) -> None:
+    """Compile ``tree`` with ``python``, as ``pip install`` does for the pips users have.
+
+    The venvs are unzipped wheels, and this machine sets ``PYTHONDONTWRITEBYTECODE``: each real pip
+    run would compile the modules it imports again (pip 9's config probe on 3.6: 1.07 s of CPU
+    uncompiled, 0.42 s compiled). ``compileall`` writes the files whatever that variable says.
+    """
+    if (stamp_dir / COMPILED).exists():
+        return
+    # check=False: a module that this Python cannot compile is one that pip never imports here.
+    subprocess.run(
+        [str(python), "-m", "compileall", "-q", str(tree)],
+        check=False, capture_output=True, timeout=600, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    (stamp_dir / COMPILED).write_text("compiled\n")
 
 
 def _build_venv(
@@ -183,12 +205,14 @@ def pip_on_path(pip_version: str) -> Path:
     which comes before site-packages, so the interpreter's own pip is not the one tested.
     """
     target = CACHE_ROOT / "pythonpath" / f"pip{pip_version}"
-    if (target / ".complete").exists():
+    if (target / ".complete").exists() and (target / COMPILED).exists():
         return target
     wheel = pip_wheel(pip_version)
     with _locked(f"pythonpath-{pip_version}"):
         if not (target / ".complete").exists():
             _unzip_pip(target, wheel, pip_version)
+        with contextlib.suppress(MissingPython):  # its users are 2.7 (and a 3.11 test)
+            _compiled(pyenv_python("2.7"), target, target)
     return target
 
 
