@@ -5,8 +5,9 @@ own rules: ``~/.cache/pip`` (the account's environment is unknown, so ``XDG_CACH
 assumed), or the ``cache-dir`` of its readable user config file (``~/.pip/pip.conf``,
 ``~/.config/pip/pip.conf``) or of the global ones (:func:`~pipcache_ext._locrules.rules_location`).
 Each dir is measured in-process, exactly, with its owner and a state: ``"ok"``, ``"not
-readable"`` (it exists but this process cannot read it) or ``"absent"``. Under ``sudo`` the
-account in ``SUDO_USER`` is marked as such next to root's.
+readable"`` (it exists, or a directory on its way cannot be passed, and this process cannot
+read it) or ``"absent"``. Under ``sudo`` the account in ``SUDO_USER`` is marked as such next to
+root's. ``survey --cache-dir``/``--user`` add the one dir named (:func:`named_report`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from ._locrules import owner_name, rules_location
+from ._locrules import explicit_location, owner_name, rules_location
 from ._native import native_info
 from ._parallel import parallel_map
 from ._parsers.probe import PipCacheDirAnswer
@@ -24,7 +25,7 @@ from ._probing.location import location_error
 from .errors import CacheDisabledError, PipCacheError
 from .models import CacheLocation, CacheReport, Interpreter
 
-__all__ = ["account_location", "account_reports", "annotate", "merge_accounts"]
+__all__ = ["account_location", "account_reports", "annotate", "merge_accounts", "named_report"]
 
 
 def _accounts() -> List[Tuple[str, str]]:
@@ -60,8 +61,12 @@ def _location(name: str, home: str, sudo_user: Optional[str]) -> CacheLocation:
 
 
 def _state(cache_dir: Path) -> str:
-    if not os.path.lexists(cache_dir):
+    try:
+        os.lstat(cache_dir)
+    except (FileNotFoundError, NotADirectoryError):
         return "absent"
+    except OSError:  # a dir on the way cannot be passed (a 0700 home): it may well be there
+        return "not readable"
     try:
         with os.scandir(cache_dir):
             pass
@@ -84,6 +89,23 @@ def _report(locations: Tuple[CacheLocation, ...]) -> CacheReport:
     # no error: "not readable" and "absent" are what there is to say, not failures of the survey
     owner = owner_name(cache_dir) if state != "absent" else None
     return CacheReport(cache_dir, (), info, None, locations, owner, state)
+
+
+def named_report(
+    cache_dir: Optional[Path] = None, user: Optional[str] = None, *, sudo_user: Optional[str] = None
+) -> CacheReport:
+    """The report of one dir named explicitly (``survey --cache-dir``) or of one account's.
+
+    Measured in-process, exactly, with its owner and state, as an account's in a survey.
+
+    :raises PipCacheError: there is no account named ``user``.
+    """
+    if user is not None:
+        location = account_location(user, sudo_user=sudo_user)
+    else:
+        assert cache_dir is not None  # noqa: S101 - one of the two is named
+        location = explicit_location(cache_dir, os.fspath(Path.cwd()))
+    return _report((location,))
 
 
 def account_reports(env: Optional[Mapping[str, str]] = None) -> List[CacheReport]:

@@ -54,7 +54,15 @@ def _surveyed(ui: UI) -> List[CacheReport]:
         interpreters = [p.value for p in probes if p.value is not None]
         failed = [p for p in probes if p.error is not None]
     reports = _survey_reports(ui, interpreters) if interpreters else []
-    return reports + [CacheReport(None, (), None, d.error) for d in failed]
+    reports += [CacheReport(None, (), None, d.error) for d in failed]
+    if options.cache_dir is None and options.user is None:
+        return reports
+    # a dir named as well: its row (or the row of the interpreters that use it) says so
+    from .._users import merge_accounts, named_report  # noqa: PLC0415 - only when named
+
+    directory = Path(options.cache_dir) if options.cache_dir is not None else None
+    named = named_report(directory, options.user, sudo_user=os.environ.get("SUDO_USER"))
+    return merge_accounts(reports, [named])
 
 
 def cmd_survey(ui: UI) -> int:

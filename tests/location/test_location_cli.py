@@ -128,3 +128,33 @@ def test_cache_dir_on_usage_list_http_clean_and_prune(
     assert all(p.exists() for p in named.untouchable)
     assert files_under(other.cache_dir) == other_files
     assert canary.read_bytes() == b"keep"
+
+
+@pytest.mark.realpip
+def test_survey_measures_a_named_dir_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    python = venv_or_fail("26.3", "3.12")
+    named = build_cache(tmp_path / "named")
+    other = build_cache(tmp_path / "other")
+    monkeypatch.setenv("PIP_CACHE_DIR", str(other.cache_dir))
+    document = cli_json(capsys, "survey", "--python", python, "--cache-dir", named.cache_dir)
+    assert document["exit_code"] == 0
+    rows = {entry["cache_dir"]: entry for entry in document["results"]}
+    assert set(rows) == {str(named.cache_dir.resolve()), str(other.cache_dir.resolve())}
+    row = rows[str(named.cache_dir.resolve())]
+    assert (row["interpreters"], row["state"]) == ([], "ok")
+    assert [loc["source"] for loc in row["locations"]] == ["option"]
+    assert (row["info"]["wheel_count"], row["info"]["wheels_size"]) == (
+        named.wheel_count, named.wheels_size,
+    )  # fmt: skip
+    assert row["info"]["http_files"] == len(named.http_v1) + len(named.http_v2)
+    assert len(rows[str(other.cache_dir.resolve())]["interpreters"]) == 1
+
+    monkeypatch.setenv("PIP_CACHE_DIR", str(named.cache_dir))  # the interpreter's own: one row
+    run = cli(capsys, "survey", "--python", python, "--cache-dir", named.cache_dir)
+    (row,) = [line for line in run.out.splitlines() if line.startswith(str(named.cache_dir))]
+    assert row.endswith(
+        f"PIP_CACHE_DIR={named.cache_dir}; given explicitly (--cache-dir / cache_dir=)"
+    )
+    assert run.out.count("used by:") == 1

@@ -28,6 +28,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 import packaging
 import pytest
 from _cachetree import Manifest, build_cache, snapshot
+from cli._cli_helpers import cli_json
 
 import pipcache_ext
 from pipcache_ext import PipCache
@@ -177,9 +178,13 @@ def _cache_of(account: Account, *, mode: int) -> Manifest:
 
 
 def test_another_accounts_0700_cache_is_not_readable(runner: Child, homes: Path) -> None:
-    with _account(homes, "closed") as closed, _account(homes, "open") as opened:
+    with _account(homes, "closed") as closed, _account(homes, "open") as opened, _account(
+        homes, "shut"
+    ) as shut:
         hidden = _cache_of(closed, mode=0o700)
         shown = _cache_of(opened, mode=0o755)
+        behind = _cache_of(shut, mode=0o755)
+        shut.home.chmod(0o700)  # its cache cannot even be seen to exist
         before = snapshot(hidden.cache_dir)
         run = _run(runner, "all-users")
         assert run.returncode == 0, run.stderr
@@ -192,6 +197,8 @@ def test_another_accounts_0700_cache_is_not_readable(runner: Child, homes: Path)
         row = rows[str(shown.cache_dir)]
         assert (row["state"], row["owner"], row["users"]) == ("ok", opened.name, [opened.name])
         assert (row["wheel_count"], row["wheels_size"]) == (shown.wheel_count, shown.wheels_size)
+        row = rows[str(behind.cache_dir)]
+        assert (row["state"], row["owner"], row["users"]) == ("not readable", None, [shut.name])
         row = rows[str(runner.account.home / ".cache" / "pip")]  # its own: none yet
         assert (row["state"], row["users"]) == ("absent", [runner.account.name])
 
@@ -200,6 +207,20 @@ def test_another_accounts_0700_cache_is_not_readable(runner: Child, homes: Path)
         assert line.split()[1:3] == ["not", "readable"]
         assert f"default cache of: {closed.name}; owner: {closed.name}" in run.stdout
         assert snapshot(hidden.cache_dir) == before
+
+
+def test_survey_user_measures_that_accounts_cache(
+    homes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _account(homes, "named") as named:
+        theirs = _cache_of(named, mode=0o700)
+        document = cli_json(capsys, "survey", "--python", sys.executable, "--user", named.name)
+        (row,) = [e for e in document["results"] if e["cache_dir"] == str(theirs.cache_dir)]
+        assert (row["state"], row["owner"], row["interpreters"]) == ("ok", named.name, [])
+        assert [loc["user"] for loc in row["locations"]] == [named.name]
+        assert (row["info"]["wheel_count"], row["info"]["wheels_size"]) == (
+            theirs.wheel_count, theirs.wheels_size,
+        )  # fmt: skip
 
 
 # prune and clean delete in-process, past the backend that refuses or warns: PipCache.prune and
