@@ -17,15 +17,26 @@ Missing directories are ``None``; unreadable ones are kept with a warning.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gc
 import os
 import stat
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 from . import _fs
 from ._fs import Handle, Identity
 
-__all__ = ["DirNode", "FileEntry", "Visit", "open_area", "read_subtree", "reason", "scan_area"]
+__all__ = [
+    "DirNode",
+    "FileEntry",
+    "Visit",
+    "collector_paused",
+    "open_area",
+    "read_subtree",
+    "reason",
+    "scan_area",
+]
 
 #: Called with each directory read and its open handle, once it is listed and before what is
 #: below it is read (the handle is closed after).
@@ -98,6 +109,24 @@ class DirNode:
 _REPARSE_POINTS = os.name == "nt"
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a scan (or what reads one) builds its objects.
+
+    A scan allocates a few objects per file that all live until it returns: the collector
+    walked them again and again (~40% of a repeated HTTP listing, a third of a prune).
+    Reference counting still frees everything; cycles (a node's parent link) wait for the next
+    collection after this. The collector's state is restored, so pauses nest.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def reason(exc: OSError) -> str:
     """An error's reason in a few words (``Permission denied``)."""
     return exc.strerror or str(exc)
@@ -113,7 +142,8 @@ def scan_area(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> O
     """
     top = _area_node(root, cache_dir, name, warnings)
     if top is not None:
-        _read(root, top, warnings)
+        with collector_paused():
+            _read(root, top, warnings)
     return top
 
 
@@ -142,7 +172,8 @@ def read_subtree(
     :param visit: called with each directory read (``node`` first, then depth first) while it
         is open: its files can be read through the handle without opening it again.
     """
-    _read(parent, node, warnings, visit)
+    with collector_paused():
+        _read(parent, node, warnings, visit)
 
 
 def _area_node(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> Optional[DirNode]:

@@ -26,7 +26,7 @@ from .._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
 from .._native import PlannedRemoval, planned_result
 from .._pipversions import AREAS, HTTP_V2, WHEELS, deletion_rules
 from .._plan import CacheScan, Plan, scan_cache
-from .._scan import DirNode, FileEntry
+from .._scan import DirNode, FileEntry, collector_paused
 from ..models import RemovalResult
 from .lastuse import (
     TEMP_AGE_NS,
@@ -251,6 +251,18 @@ def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
         raise ValueError("older_than and max_size cannot be negative")
     ensure_safe_to_purge(cache_dir, force=force)
     ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
+    with collector_paused():  # the scan, the entries and the plan: objects that all live
+        return _prune(cache_dir, older_than, max_size, dry_run=dry_run, now=now)
+
+
+def _prune(
+    cache_dir: Path,
+    older_than: Optional[float],
+    max_size: Optional[int],
+    *,
+    dry_run: bool,
+    now: Optional[int],
+) -> RemovalResult:
     path = Path(os.path.abspath(os.fspath(cache_dir)))  # noqa: PTH100
     moment = time.time_ns() if now is None else now
     try:

@@ -21,7 +21,7 @@ from .._http.listing import HTTP_AREAS, Scanned, scan_http
 from .._parsers.list import wheel_name_version
 from .._pipversions import AREAS, WHEELS, version_key
 from .._plan import scan_cache
-from .._scan import DirNode, FileEntry, scan_area
+from .._scan import DirNode, FileEntry, collector_paused, scan_area
 from ..models import ProjectUsage
 from .lastuse import last_use_ns, noatime_mount, noatime_warning
 
@@ -125,10 +125,17 @@ def usage(
         root = _fs.open_root(os.fspath(path))
     except (FileNotFoundError, _fs.NotADirectoryHere):
         return [], []
-    try:
-        wheels, scan_warnings, scanned = _scanned(root, path, urls, store, parallel)
-    finally:
-        _fs.close(root)
+    with collector_paused():
+        try:
+            wheels, scan_warnings, scanned = _scanned(root, path, urls, store, parallel)
+        finally:
+            _fs.close(root)
+        return _rows(path, wheels, scan_warnings, scanned)
+
+
+def _rows(
+    path: Path, wheels: Optional[DirNode], scan_warnings: List[str], scanned: Scanned
+) -> Tuple[List[ProjectUsage], List[str]]:
     mtime_only = noatime_mount(os.fspath(path))
     rows: Dict[Optional[str], _Row] = {}
     _wheels(wheels, rows, mtime_only)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import configparser
 import contextlib
-import gc
 import os
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, get_args
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, get_args
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -22,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 from .. import _fs
 from .._pipversions import HTTP_V1, HTTP_V2, version_key
 from .._probing.store import pip_config_files, user_cache_dir
-from .._scan import DirNode, reason, scan_area
+from .._scan import DirNode, collector_paused, reason, scan_area
 from ..models import HttpEntry, HttpKind, HttpListing
 from . import shards
 from .areas import read_area
@@ -70,24 +69,6 @@ def index_urls(env: Mapping[str, str]) -> List[str]:
     return list(dict.fromkeys(found))
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a listing builds its ~10 objects per entry.
-
-    A listing allocates many objects that live until it returns; the collector walked them
-    again and again, which took ~40% of a repeated listing of 10,000 entries. Reference
-    counting still frees everything; cycles (the scanned tree's parent links) wait for the
-    next collection after this.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class Scanned:
     """One read of the HTTP areas: the entries found, named, and their scanned files."""
 
@@ -127,7 +108,7 @@ def scan_http(  # noqa: PLR0913 - keyword-only options
         (:mod:`~pipcache_ext._http.shards`; the entries then have no scanned ``parts`` and
         ``trees`` is empty), ``False`` here, ``None`` decides from their size.
     """
-    with _collector_paused():
+    with collector_paused():
         return _scan_http(root, cache_dir, trees, list(urls), store, parallel)
 
 
@@ -241,6 +222,6 @@ def list_http(
     entries = scanned.entries
     if project is not None:
         entries = [entry for entry in entries if matches(entry, project)]
-    with _collector_paused():
+    with collector_paused():
         ordered = tuple(sorted(entries, key=_sort_key))
     return HttpListing(path, ordered, tuple(scanned.warnings))

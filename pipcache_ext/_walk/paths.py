@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Iterable, Optional, Tuple
 
-__all__ = ["Folders", "child"]
+__all__ = ["Folders", "child", "paths_of"]
 
 _RELPATH: Optional[Callable[[Path, str], Path]] = (
     getattr(Path, "_make_child_relpath", None) if sys.version_info < (3, 12) else None
@@ -44,3 +44,28 @@ class Folders:
             head, _sep, name = relative.rpartition(os.sep)
             made = self._made[relative] = child(self.get(head), name)
         return made
+
+
+def paths_of(texts: Iterable[str]) -> Tuple[Path, ...]:
+    """``tuple(map(Path, texts))``, faster for many paths that share their directories.
+
+    Each directory's :class:`Path` is made once, from its parent's; a text that is not a plain
+    absolute path (``//``, ``.``, a trailing separator, a relative one) is parsed whole, and so
+    is every text where ``Path(text)`` is the cheapest (Python 3.12+, not POSIX).
+    """
+    if _RELPATH is None or os.name != "posix":
+        return tuple(map(Path, texts))
+    made: Dict[str, Path] = {}
+
+    def path(text: str) -> Path:
+        got = made.get(text)
+        if got is None:
+            head, _sep, name = text.rpartition("/")
+            if head and name and name not in (".", "..") and not head.endswith("/"):
+                got = child(path(head), name)
+            else:
+                got = Path(text)
+            made[text] = got
+        return got
+
+    return tuple(path(text) for text in texts)

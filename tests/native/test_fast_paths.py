@@ -1,0 +1,46 @@
+"""The fast Path makers (``_walk.paths``) give exactly the objects ``Path(text)`` gives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipcache_ext._walk.paths import Folders, child, paths_of
+
+ODD = ["/", "/a", "a", "a/b", "/a//b", "/a/./b", "/a/b/", "/a/../b", "//a/b", "/a/b/.", "./x",
+       "a//", "/a/b/..", "/x y/é/ñ", "/a/.hidden", "/a/b.c/d"]  # fmt: skip
+
+
+def _same(got: Path, text: str) -> None:
+    want = Path(text)
+    assert type(got) is type(want), text
+    assert got == want, text
+    assert str(got) == str(want), text
+    assert got.parts == want.parts, text
+    assert got.name == want.name, text
+    assert got.parent == want.parent, text
+
+
+def test_paths_of_is_path_of_each_text(tmp_path: Path) -> None:
+    for text in ODD:
+        (got,) = paths_of([text])
+        _same(got, text)
+    texts = []
+    for i in range(40):
+        folder = tmp_path / f"{i % 7}" / f"{i % 3}"
+        texts += [str(folder), str(folder / f"f{i}"), str(folder / f"f{i}.body")]
+    texts += ODD
+    made = paths_of(texts)
+    assert len(made) == len(texts)
+    for got, text in zip(made, texts):
+        _same(got, text)
+
+
+def test_child_and_folders_are_the_joined_path(tmp_path: Path) -> None:
+    for name in ("x", "x.body", ".tmp", "ünï"):
+        _same(child(tmp_path, name), f"{tmp_path}{os.sep}{name}")
+    folders = Folders(tmp_path)
+    relative = os.sep.join(["http-v2", "a", "b"])
+    _same(folders.get(relative), str(tmp_path / "http-v2" / "a" / "b"))
+    assert folders.get(relative) is folders.get(relative)
+    _same(folders.get(""), str(tmp_path))
