@@ -12,7 +12,7 @@ from ..errors import PipCacheError
 from ..models import CacheReport, Interpreter
 from . import documents, text
 from .fanout import discover, exit_code, run_each, skipped
-from .options import EXIT_FAILED
+from .options import EXIT_FAILED, UsageError
 from .terminal import UI
 
 __all__ = ["cmd_interpreters", "cmd_survey"]
@@ -113,6 +113,11 @@ def cmd_survey(ui: UI) -> int:
 def cmd_interpreters(ui: UI) -> int:
     """``interpreters``: what discovery finds, and the candidates it could not use."""
     options = ui.options
+    if options.cache_dir is not None or options.user is not None:
+        raise UsageError(
+            "interpreters lists interpreters, not caches: --cache-dir and --user mean nothing"
+            " to it (survey --cache-dir PATH measures a dir along with every interpreter's)"
+        )
     found = discover(ui)
     errors: List[Optional[PipCacheError]] = [None] * len(found.interpreters)
     errors += [d.error for d in found.failed]

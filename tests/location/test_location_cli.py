@@ -158,3 +158,14 @@ def test_survey_measures_a_named_dir_too(
         f"PIP_CACHE_DIR={named.cache_dir}; given explicitly (--cache-dir / cache_dir=)"
     )
     assert run.out.count("used by:") == 1
+
+
+def test_interpreters_refuses_a_cache_dir(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for where in (["--cache-dir", str(tmp_path)], ["--user", "root"]):
+        run = cli(capsys, "interpreters", *where)
+        assert (run.code, run.out) == (2, "")
+        assert "--cache-dir and --user mean nothing" in run.err
+        document = cli_json(capsys, "interpreters", *where)
+        assert document["error"]["type"] == "UsageError"
