@@ -167,7 +167,10 @@ def runner(homes: Path, isolated_env: Dict[str, str]) -> Iterator[Child]:
             if probe.returncode == 0:
                 yield child
                 return
-        pytest.fail(f"no Python 3.8+ that {account.name} can run (tried {sys.executable})")
+        reason = f"no Python that {account.name} can run (tried {sys.executable}, python3)"
+        if os.environ.get("PIPCACHE_EXT_STRICT"):  # as venv_or_fail: CI's strict mode fails
+            pytest.fail(reason)
+        pytest.skip(f"MISSING-PYTHON: {reason}")
 
 
 def _cache_of(account: Account, *, mode: int) -> Manifest:
