@@ -105,7 +105,8 @@ def main() -> int:
         cold = timed("usage", cache, "-")
         base = statistics.median(times["info"])
         print(
-            f"\nmedians of {args.runs} runs, fresh process each (Python {sys.version.split()[0]})"
+            f"\nmedians of {args.runs} runs, fresh process each (Python {sys.version.split()[0]},"
+            f" {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
         )
         for name, values in times.items():
             median = statistics.median(values)

@@ -160,23 +160,24 @@ def _emptied(
     leftovers: Dict[int, List[FileEntry]] = {}
     removable: Set[int] = set()
     for area, order in orders.items():
+        wheels = area == WHEELS
         for node in reversed(order):
-            if id(node) not in touched:
-                continue
-            staying = [entry for entry in node.files if id(entry) not in going]
-            allowed = area == WHEELS and all(e.name == _ORIGIN for e in staying)
+            key = id(node)
             if (
-                node.parent is None
+                key not in touched
+                or node.parent is None
                 or node.gone
                 or not node.readable
                 or node.dir_links
-                or (staying and not allowed)
                 or not all(id(c) in removable or c.gone for c in node.children)
             ):
                 continue
-            removable.add(id(node))
+            staying = [entry for entry in node.files if id(entry) not in going]
+            if staying and not (wheels and all(e.name == _ORIGIN for e in staying)):
+                continue
+            removable.add(key)
             dirs.append(node)
-            leftovers[id(node)] = staying
+            leftovers[key] = staying
     return dirs, leftovers
 
 

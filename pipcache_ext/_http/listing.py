@@ -159,12 +159,21 @@ def _named(found: List[Found], urls: List[str], kept: Store) -> List[HttpEntry]:
     return entries
 
 
-def _sort_key(entry: HttpEntry) -> Tuple[object, ...]:
+def _sort_key(
+    entry: HttpEntry, versions: Optional[Dict[str, Tuple[int, ...]]] = None
+) -> Tuple[object, ...]:
+    """The listing's order; ``versions`` keeps each version's key (many entries share one)."""
+    version = entry.version or ""
+    key = None if versions is None else versions.get(version)
+    if key is None:
+        key = version_key(version)
+        if versions is not None:
+            versions[version] = key
     return (
         entry.project is None,
         entry.project or "",
-        version_key(entry.version or ""),
-        entry.version or "",
+        key,
+        version,
         entry.kind,
         entry.filename or "",
         os.fspath(entry.files[0]) if entry.files else "",
@@ -223,5 +232,6 @@ def list_http(
     if project is not None:
         entries = [entry for entry in entries if matches(entry, project)]
     with collector_paused():
-        ordered = tuple(sorted(entries, key=_sort_key))
+        versions: Dict[str, Tuple[int, ...]] = {}
+        ordered = tuple(sorted(entries, key=lambda entry: _sort_key(entry, versions)))
     return HttpListing(path, ordered, tuple(scanned.warnings))
