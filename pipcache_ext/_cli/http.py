@@ -7,13 +7,15 @@ interpreter that uses it. The table is project, version, kind, area, size, last 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
 
 from ..api import PipCache
-from ..models import HttpEntry, HttpListing
+from ..errors import CacheDisabledError, PipCacheError
+from ..models import CacheLocation, HttpEntry, HttpListing
 from . import documents, text
 from .fanout import Done, exit_code, no_pip_left, report, run_each, targets
 from .terminal import UI
@@ -70,9 +72,22 @@ def _dir_and_cache(cache: PipCache) -> Tuple[Path, PipCache]:
 
 def _located(cache: PipCache) -> Tuple[Path, PipCache]:
     """:func:`_dir_and_cache`, then the location too (``--json``: the entry says why)."""
-    from .query import _and_location  # noqa: PLC0415 - only for --json
+    found = _dir_and_cache(cache)
+    with contextlib.suppress(PipCacheError):
+        cache.location()  # kept by the PipCache for the entry
+    return found
 
-    return _and_location(_dir_and_cache)(cache)
+
+def _location(item: Done[Any]) -> Optional[CacheLocation]:
+    """Why the item's dir is that one, or the setting that disabled it (as ``info --json``)."""
+    if isinstance(item.error, CacheDisabledError) and item.error.location is not None:
+        return cast("CacheLocation", item.error.location)
+    if item.error is not None or item.cache is None:
+        return None
+    try:
+        return item.cache.location()
+    except PipCacheError:
+        return None
 
 
 _Listing = Tuple[Path, List[Done[Any]], HttpListing]
@@ -80,8 +95,6 @@ _Listing = Tuple[Path, List[Done[Any]], HttpListing]
 
 def _emit_json(ui: UI, code: int, listings: List[_Listing], done: List[Done[Any]]) -> None:
     """One entry per cache dir (with the lister's ``location``), then one per failure."""
-    from .query import _location  # noqa: PLC0415 - only for --json
-
     results = [
         {
             "cache_dir": os.fspath(cache_dir),
