@@ -167,7 +167,7 @@ def merge_accounts(
         row = merged[index]
         merged[index] = dataclasses.replace(
             row,
-            locations=row.locations + account.locations,
+            locations=tuple(dict.fromkeys(row.locations + account.locations)),  # each once
             owner=account.owner,
             state=account.state,
         )

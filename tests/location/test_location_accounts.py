@@ -49,3 +49,11 @@ def test_survey_all_users_keeps_an_interpreters_row_that_is_an_accounts_dir(
     assert f"{os.path.realpath(mine)} " in run.out
     assert "PIP_CACHE_DIR=" in run.out  # the WHY column
     assert f"default cache of: {pwd.getpwuid(os.getuid()).pw_name}" in run.out
+
+
+def test_an_account_named_twice_is_listed_once(tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    bob = CacheLocation(own, "default", user="bob", answered_by="rules")
+    report = CacheReport(own, (), _info(own), None, (bob,), "bob", "ok")
+    (merged,) = merge_accounts([report], [report])  # survey --all-users --user bob
+    assert merged.locations == (bob,)
