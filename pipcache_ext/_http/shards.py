@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar
 
 from .. import _fs
 from .._fs import Handle
@@ -31,6 +31,8 @@ from .entries import Compact, Found
 from .store import Store, Taken
 
 __all__ = ["PARALLEL_MIN_FILES", "parallel", "read_areas"]
+
+T = TypeVar("T")
 
 #: HTTP areas estimated to hold fewer files than this are read in this process. Reading an entry
 #: costs tens of times what counting a file does, so workers pay far below the walk's threshold.
@@ -87,8 +89,7 @@ def read_areas(
 
 def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[Found], int]:
     jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
-    processes = min(workers(), len(jobs))
-    parts = [jobs[i::processes] for i in range(processes)]
+    parts = _parts(jobs, min(workers(), len(jobs)), _own_share(store))
 
     def work(part: List[Tuple[int, int]]) -> List[_Shard]:
         done: List[_Shard] = []
@@ -134,6 +135,30 @@ def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[F
     scanning = len(warnings)
     warnings.extend(f"{found[i].paths[0]}: {problem}" for i, problem in problems)
     return found, scanning
+
+
+#: The part of a worker's share this process takes, when the disk cache knows the entries
+#: (a repeated listing: it then names, builds and sorts every entry while the workers idle)
+#: and when it does not (reading the entries dominates).
+OWN_SHARE_REPEATED = 0.6
+OWN_SHARE_FIRST = 0.9
+
+
+def _own_share(store: Store) -> float:
+    return OWN_SHARE_REPEATED if store.known() else OWN_SHARE_FIRST
+
+
+def _parts(jobs: List[T], processes: int, own: float) -> List[List[T]]:
+    """``jobs`` dealt in turn to ``processes`` parts, the first (this process's) ``own`` of a share.
+
+    Shards of one area are alike (hash-named), so dealing them in turn balances the parts.
+    """
+    parts: List[List[T]] = [[] for _ in range(processes)]
+    weights = [own] + [1.0] * (processes - 1)
+    for job in jobs:
+        best = min(range(processes), key=lambda i: (len(parts[i]) + 1) / weights[i])
+        parts[best].append(job)
+    return [parts[0], *(part for part in parts[1:] if part)]
 
 
 def _shards(area: _Area) -> List[DirNode]:
