@@ -22,7 +22,14 @@ from pipcache_ext._locrules import rules_location
 
 pytestmark = pytest.mark.realpip
 
-PIPS = {"9.0.3": "3.6", "19.3.1": "3.11", "20.1": "3.8", "23.2.1": "3.11", "26.3": "3.12"}
+PIPS = {
+    "8.1.2": "3.6",
+    "9.0.3": "3.6",
+    "19.3.1": "3.11",
+    "20.1": "3.8",
+    "23.2.1": "3.11",
+    "26.3": "3.12",
+}
 
 
 class Setup(NamedTuple):
@@ -120,7 +127,7 @@ def _install_vs_global(s: Setup, pip: str) -> Expected:
     text = f"[global]\ncache-dir = {s.tmp / 'g'}\n[install]\ncache-dir = {s.tmp / 'i'}\n"
     conf = _conf(s.tmp / "env.conf", text)
     s.env["PIP_CONFIG_FILE"] = str(conf)
-    if pip in ("9.0.3", "19.3.1"):  # no `pip cache`: pip install's dir, [install] wins
+    if pip in ("8.1.2", "9.0.3", "19.3.1"):  # no `pip cache`: pip install's dir, [install] wins
         return Expected(s.tmp / "i", "config", config_file=conf, section="install")
     return Expected(s.tmp / "g", "config", config_file=conf, section="global")  # [cache] only
 
@@ -208,9 +215,9 @@ def test_location_names_the_setting(
             cache.dir()
         assert info.value.location == location  # it names the one setting, and the way round
         assert f"--cache-dir {location.would_use}" in _cli_words(info.value)
-    elif pip in ("9.0.3", "19.3.1"):  # (20.1+: dir() is `pip cache dir`, run below)
+    elif pip in ("8.1.2", "9.0.3", "19.3.1"):  # (20.1+: dir() is `pip cache dir`, run below)
         assert cache.dir() == location.cache_dir
-    if pip not in ("9.0.3", "19.3.1"):  # pip's own `pip cache dir` (20.1+)
+    if pip not in ("8.1.2", "9.0.3", "19.3.1"):  # pip's own `pip cache dir` (20.1+)
         code, said = _pip_cache_dir_says(python, setup.env, tmp_path)
         if expected.cache_dir is None:
             assert code != 0
