@@ -89,7 +89,7 @@ def read_areas(
 
 def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[Found], int]:
     jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
-    parts = _parts(jobs, min(workers(), len(jobs)), _own_share(store))
+    parts = _parts(jobs, max(1, min(workers(), len(jobs))), _own_share(store))
 
     def work(part: List[Tuple[int, int]]) -> List[_Shard]:
         done: List[_Shard] = []

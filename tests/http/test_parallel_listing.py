@@ -115,3 +115,21 @@ def test_the_parallel_listing_is_the_sequential_one(tmp_path: Path) -> None:
     assert repeated["entries"] == first["entries"]
     proj05 = next(e for e in changed["entries"] if e[1] == "proj05" and e[5] == "http-v2")
     assert proj05[2] == "2.0"  # read again: its key changed
+
+
+@linux_only
+def test_areas_without_shards_are_listed_alike(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    (cache / "http-v2").mkdir(parents=True)
+    (cache / "http-v2" / "stray.tmp").write_bytes(b"half written")
+    (tmp_path / "elsewhere").mkdir()
+    (cache / "http").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    sequential = list_in_a_child(cache, tmp_path / "store-sequential", parallel=False)
+    parallel = list_in_a_child(cache, tmp_path / "store-parallel", parallel=True)
+    for key in ("entries", "warnings", "store"):
+        assert parallel[key] == sequential[key], key
+    assert [entry[6] for entry in parallel["entries"]] == [[str(cache / "http-v2" / "stray.tmp")]]
+    assert parallel["warnings"] == [f"Not descending into {cache / 'http'}: it is a symbolic link"]
+    (cache / "http").unlink()
+    (cache / "http-v2" / "stray.tmp").unlink()
+    assert list_in_a_child(cache, tmp_path / "store-parallel", parallel=True)["entries"] == []
