@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Dict, Set
 
 import pytest
+from _aging import age_tree
 from _cachetree import build_cache, files_under
 from _cli_helpers import cli_json, fake_python
 
@@ -29,6 +30,7 @@ def big_cache(root: Path) -> Path:
         entry = cache.joinpath("http-v2", *name[:5])
         entry.mkdir(parents=True, exist_ok=True)
         (entry / name).write_bytes(b"m" * 10)
+    age_tree(cache)  # not what a running pip may be using: a purge takes it all
     return cache
 
 

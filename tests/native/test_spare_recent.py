@@ -11,15 +11,17 @@ written (or re-dated) by the test, so what must stay is the test's own list.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 import pytest
 from _aging import age_tree
 from _cachetree import Manifest, build_cache, files_under
 
-from pipcache_ext import _fs
+from pipcache_ext import PipCache, _fs
 from pipcache_ext._housekeeping.lastuse import RECENT_NS
 from pipcache_ext._native import native_purge, native_remove
 from pipcache_ext._pipversions import AREAS, deletion_rules
@@ -208,3 +210,30 @@ def test_a_whole_entry_of_the_plan_stays_when_one_of_its_files_does(tmp_path: Pa
     assert spared.spared.size == 3
     assert spared.dirs == []  # http-v2/a and http-v2 hold what stays
     assert spare_recent(plan, time.time_ns() + 2 * RECENT_NS) == plan  # nothing recent then
+
+
+def test_verify_names_what_should_have_gone_but_not_what_was_spared(
+    manifest: Manifest, isolated_env: Dict[str, str]
+) -> None:
+    cache = manifest.cache_dir
+    fresh = manifest.wheels["six-1.17.0-py2.py3-none-any.whl"][0]
+    _touch(fresh, time.time())
+    stuck = next(iter(manifest.http_v1))
+    done = subprocess.run(["chattr", "+i", str(stuck)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip("chattr +i needs root on ext4/xfs/btrfs")
+    try:
+        env = {**isolated_env, "PIP_CACHE_DIR": str(cache)}
+        result = PipCache(sys.executable, env=env, backend="native").purge(verify=True)
+    finally:
+        subprocess.run(["chattr", "-i", str(stuck)], check=False)
+    assert fresh in result.spared
+    assert fresh.exists()
+    assert stuck in result.failed
+    size = manifest.http_v1[stuck]
+    notes = [w for w in result.warnings if w.startswith("verify:")]
+    assert notes == [
+        f"verify: 1 file(s) ({size} bytes) that the purge should have removed are still in {cache}"
+    ]
+    assert result.remaining is not None
+    assert result.remaining.wheel_count == 1
