@@ -11,7 +11,7 @@ import contextlib
 import logging
 from datetime import timedelta
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Union
+from typing import Callable, Dict, Iterator, List, Optional, Union
 
 from .models import ProjectUsage, RemovalResult
 
@@ -44,6 +44,8 @@ class HousekeepingOperations:
     """``prune``, ``usage`` and the deletion lock, for a class with ``dir()``."""
 
     _env: Dict[str, str]
+    # provided by LocationOperations (declared, not defined: a stub here would win in the MRO)
+    _deleting: Callable[[Callable[[], RemovalResult]], RemovalResult]
 
     def dir(self) -> Path:
         """The cache dir (provided by :class:`~pipcache_ext.PipCache`)."""
@@ -96,7 +98,11 @@ class HousekeepingOperations:
             raise ValueError("prune needs older_than, max_size or both")
         cache = self.dir()
         with self._locked(cache, wait=wait):
-            result = _prune(cache, older_than=seconds, max_size=size, dry_run=dry_run, force=force)
+            result = self._deleting(
+                lambda: _prune(
+                    cache, older_than=seconds, max_size=size, dry_run=dry_run, force=force
+                )
+            )
             return verified(result, cache) if verify else result
 
     def usage(self) -> List[ProjectUsage]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Union
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _fs
 from ._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
@@ -27,6 +27,8 @@ class HttpOperations:
     """``list_http``, ``http_listing`` and ``remove_project``, for a class with ``dir()``."""
 
     _env: Dict[str, str]
+    # provided by LocationOperations (declared, not defined: a stub here would win in the MRO)
+    _deleting: Callable[[Callable[[], RemovalResult]], RemovalResult]
 
     def dir(self) -> Path:
         """The cache dir (provided by :class:`~pipcache_ext.PipCache`)."""
@@ -76,17 +78,16 @@ class HttpOperations:
         """
         cache = self.dir()
         names = [name] if isinstance(name, str) else list(name)
+        remover = _sparing_removal if spare_recent else _http.project_removal
+
+        def delete() -> RemovalResult:
+            return remover(
+                cache, self._env, names, version=version, wheels=wheels, http=http,
+                dry_run=dry_run, force=force,
+            )  # fmt: skip
+
         with cache_lock(cache, self._env, wait=wait):
-            if spare_recent:
-                result = _sparing_removal(
-                    cache, self._env, names, version=version, wheels=wheels, http=http,
-                    dry_run=dry_run, force=force,
-                )  # fmt: skip
-            else:
-                result = _http.project_removal(
-                    cache, self._env, names, version=version, wheels=wheels, http=http,
-                    dry_run=dry_run, force=force,
-                )  # fmt: skip
+            result = self._deleting(delete)  # refused or noted as the backend's delete would be
             return verified(result, cache) if verify else result
 
 

@@ -21,11 +21,6 @@ import pipcache_ext
 
 SOURCE = Path(pipcache_ext.__file__).resolve().parent
 
-# the library: prune and remove_project must delete through PipCache._deleting (not yet done)
-_IN_PROCESS = pytest.mark.xfail(
-    strict=True, reason="prune/remove_project do not delete through PipCache._deleting yet"
-)
-
 LIBRARY = """
 import json, sys
 from pipcache_ext import PipCache, PipCacheError
@@ -80,7 +75,6 @@ def test_the_command_line_refuses_to_delete_by_pips_rules(
     assert snapshot(cache.cache_dir) == before
 
 
-@_IN_PROCESS
 @pytest.mark.realpip
 @pytest.mark.parametrize("method", ["prune", "remove_project"])
 def test_the_library_refuses_to_delete_by_pips_rules(

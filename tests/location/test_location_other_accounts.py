@@ -226,22 +226,14 @@ def test_survey_user_measures_that_accounts_cache(
         )  # fmt: skip
 
 
-# prune and clean delete in-process, past the backend that refuses or warns: PipCache.prune and
-# remove_project must run their deletion through PipCache._deleting (_api_housekeeping.py,
-# _api_http.py); until then these are expected to fail
-_IN_PROCESS = pytest.mark.xfail(
-    strict=True, reason="prune/remove_project do not delete through PipCache._deleting yet"
-)
-
-
 @pytest.mark.parametrize(
     "verb",
     [
         ["purge", "-y"],
         ["purge", "--dry-run"],
         ["remove", "six"],
-        pytest.param(["clean", "six"], marks=_IN_PROCESS),
-        pytest.param(["prune", "--max-size", "0"], marks=_IN_PROCESS),
+        ["clean", "six"],
+        ["prune", "--max-size", "0"],
     ],
     ids=" ".join,
 )
@@ -283,7 +275,6 @@ def _age(root: Path) -> None:
             os.utime(os.path.join(base, name), (when, when))
 
 
-@_IN_PROCESS
 @pytest.mark.parametrize("method", ["prune", "remove_project"])
 def test_as_root_an_in_process_deletion_says_pips_check_fails(homes: Path, method: str) -> None:
     with _account(homes, "theirs") as owner:
