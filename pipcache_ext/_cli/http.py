@@ -7,17 +7,16 @@ interpreter that uses it. The table is project, version, kind, area, size, last 
 
 from __future__ import annotations
 
-import contextlib
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, cast
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..api import PipCache
-from ..errors import CacheDisabledError, PipCacheError
-from ..models import CacheLocation, HttpEntry, HttpListing
+from ..models import HttpEntry, HttpListing
 from . import documents, text
 from .fanout import Done, exit_code, no_pip_left, report, run_each, targets
+from .locations import entry_location, with_location
 from .terminal import UI
 
 __all__ = ["cmd_list_http", "entry_json", "http_table"]
@@ -70,26 +69,6 @@ def _dir_and_cache(cache: PipCache) -> Tuple[Path, PipCache]:
     return cache.dir(), cache
 
 
-def _located(cache: PipCache) -> Tuple[Path, PipCache]:
-    """:func:`_dir_and_cache`, then the location too (``--json``: the entry says why)."""
-    found = _dir_and_cache(cache)
-    with contextlib.suppress(PipCacheError):
-        cache.location()  # kept by the PipCache for the entry
-    return found
-
-
-def _location(item: Done[Any]) -> Optional[CacheLocation]:
-    """Why the item's dir is that one, or the setting that disabled it (as ``info --json``)."""
-    if isinstance(item.error, CacheDisabledError) and item.error.location is not None:
-        return cast("CacheLocation", item.error.location)
-    if item.error is not None or item.cache is None:
-        return None
-    try:
-        return item.cache.location()
-    except PipCacheError:
-        return None
-
-
 _Listing = Tuple[Path, List[Done[Any]], HttpListing]
 
 
@@ -102,7 +81,8 @@ def _emit_json(ui: UI, code: int, listings: List[_Listing], done: List[Done[Any]
             "entries": [entry_json(e) for e in listing.entries],
             "warnings": list(listing.warnings),
             "error": None,
-            "location": documents.to_json(_location(users[0])),  # the interpreter that listed it
+            # why the dir is that one, as the interpreter that listed it says
+            "location": documents.to_json(entry_location(users[0])),
         }
         for cache_dir, users, listing in listings
     ]
@@ -113,7 +93,7 @@ def _emit_json(ui: UI, code: int, listings: List[_Listing], done: List[Done[Any]
             "entries": [],
             "warnings": [],
             "error": documents.error_json(d.error, d.where),
-            "location": documents.to_json(_location(d)),  # a disabled cache: its setting
+            "location": documents.to_json(entry_location(d)),  # a disabled cache: its setting
         }
         for d in done
         if d.error is not None
@@ -126,7 +106,7 @@ def cmd_list_http(ui: UI) -> int:
     options = ui.options
     project = options.pattern
     chosen = targets(ui)
-    action = _located if options.json else _dir_and_cache
+    action = with_location(_dir_and_cache) if options.json else _dir_and_cache
     done: List[Done[Tuple[Path, PipCache]]] = run_each(
         ui, chosen.specs, action, "finding cache dirs"
     )

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, cast
 
 from .._locrules import location_reason
 from .._probing.location import disabled_error
 from ..api import PipCache
-from ..errors import CacheDisabledError, PipCacheError
-from ..models import CachedWheel, CacheInfo, CacheLocation, Interpreter
+from ..errors import PipCacheError
+from ..models import CachedWheel, CacheInfo, Interpreter
 from . import documents
 from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, skipped, targets
+from .locations import entry_location, with_location
 from .terminal import UI
 
 __all__ = ["cmd_dir", "cmd_info", "cmd_list"]
 
 T = TypeVar("T")
+
+#: The entries that name a cache dir and so say why it is that one (``usage`` adds its own).
+_LOCATED = ("cache_dir", "info")
+
+# the names _cli.housekeeping imports from here (the helpers live in _cli.locations)
+_location = entry_location
+_and_location = with_location
 
 
 def _entry(item: Done[Any], key: str) -> Dict[str, Any]:
@@ -26,35 +33,11 @@ def _entry(item: Done[Any], key: str) -> Dict[str, Any]:
         key: documents.to_json(item.value) if item.error is None else None,
         "error": documents.error_json(item.error, item.where),
     }
-    if key in ("cache_dir", "info"):  # results that name a cache dir say why it is that one
-        entry["location"] = documents.to_json(_location(item))
+    if key in _LOCATED:  # results that name a cache dir say why it is that one
+        entry["location"] = documents.to_json(entry_location(item))
     stand_in = item.cache.fallback_from if item.cache and item.interpreter else None
     entry["fallback_from"] = documents.to_json(stand_in)  # the pip-less running interpreter
     return entry
-
-
-def _location(item: Done[Any]) -> Optional[CacheLocation]:
-    """Why the item's dir is that one: asked along with the answer, or named by its error."""
-    if isinstance(item.error, CacheDisabledError) and item.error.location is not None:
-        return cast("CacheLocation", item.error.location)
-    if item.error is not None or item.cache is None:
-        return None
-    try:
-        return item.cache.location()  # asked already by the action: kept by the PipCache
-    except PipCacheError:
-        return None
-
-
-def _and_location(action: Callable[[PipCache], T]) -> Callable[[PipCache], T]:
-    """``action``, then the location too (in the same worker), so the entry can say why."""
-
-    def run(cache: PipCache) -> T:
-        value = action(cache)
-        with contextlib.suppress(PipCacheError):
-            cache.location()
-        return value
-
-    return run
 
 
 def _per_interpreter(
@@ -65,8 +48,8 @@ def _per_interpreter(
     human: Callable[[List[Done[T]], Targets], None],
 ) -> int:
     chosen = targets(ui)
-    if ui.options.json and key in ("cache_dir", "info"):
-        action = _and_location(action)
+    if ui.options.json and key in _LOCATED:
+        action = with_location(action)
     done: List[Done[T]] = run_each(ui, chosen.specs, action, label)
     done += chosen.failed
     code = exit_code([d.error for d in done], discovered=chosen.discovered)
@@ -131,7 +114,7 @@ def _explained(done: Sequence[Done[Path]], *, several: bool) -> List[str]:
     """``dir --explain``: one line per interpreter, the dir and why (notes indented below)."""
     lines: List[str] = []
     for item in done:
-        location = _location(item)
+        location = entry_location(item)
         if item.error is not None or location is None:
             continue
         line = f"{item.value}  ({location_reason(location)})"
