@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+from .._scan import StatLike
+
 __all__ = [
     "RECENT_NS",
     "TEMP_AGE_NS",
@@ -30,14 +32,14 @@ TEMP_AGE_NS = 60 * 60 * 1_000_000_000
 _MOUNTINFO = "/proc/self/mountinfo"
 
 
-def last_use_ns(st: os.stat_result, *, mtime_only: bool, is_link: bool = False) -> int:
+def last_use_ns(st: StatLike, *, mtime_only: bool, is_link: bool = False) -> int:
     """A file's last use, in nanoseconds: the newest of mtime and atime (a link: mtime)."""
     if mtime_only or is_link:  # a scan that asks whether a link leads to a dir moves its atime
         return st.st_mtime_ns
     return max(st.st_mtime_ns, st.st_atime_ns)
 
 
-def recently_written(st: os.stat_result, now_ns: int) -> bool:
+def recently_written(st: StatLike, now_ns: int) -> bool:
     """Whether the file was modified in the last :data:`RECENT_NS` (or in the future)."""
     return st.st_mtime_ns > now_ns - RECENT_NS
 

@@ -27,6 +27,7 @@ from .._native import PlannedRemoval, planned_result
 from .._pipversions import AREAS, HTTP_V2, WHEELS, deletion_rules
 from .._plan import CacheScan, Plan, scan_cache
 from .._scan import DirNode, FileEntry, collector_paused
+from .._walk import scans
 from ..models import RemovalResult
 from .lastuse import (
     TEMP_AGE_NS,
@@ -235,6 +236,7 @@ def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
     dry_run: bool = False,
     force: bool = False,
     now: Optional[int] = None,
+    parallel: Optional[bool] = None,
 ) -> RemovalResult:
     """Remove the entries last used over ``older_than`` seconds ago, then LRU to ``max_size``.
 
@@ -242,6 +244,8 @@ def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
     files are left in the areas.
 
     :param now: the time to count ages from, in ns (default: now).
+    :param parallel: scan in worker processes (:mod:`~pipcache_ext._walk.scans`); ``None``
+        decides from the cache's size. The plan is the same either way.
     :raises ValueError: neither rule, or a negative one.
     :raises UnsafeOperationError: the cache dir is a root or home directory (or an area links to
         one), without ``force``.
@@ -253,16 +257,27 @@ def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
     ensure_safe_to_purge(cache_dir, force=force)
     ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
     with collector_paused():  # the scan, the entries and the plan: objects that all live
-        return _prune(cache_dir, older_than, max_size, dry_run=dry_run, now=now)
+        return _prune(cache_dir, older_than, max_size, dry_run=dry_run, now=now, parallel=parallel)
 
 
-def _prune(
+def _scan(root: _fs.Handle, cache_dir: str, parallel: Optional[bool]) -> CacheScan:
+    """:func:`~pipcache_ext._plan.scan_cache` of the areas, by workers when the cache is large."""
+    if not scans.parallel(cache_dir, AREAS, parallel):
+        return scan_cache(root, cache_dir, AREAS)
+    warnings: List[str] = []
+    trees = scans.scan_trees(root, cache_dir, AREAS, warnings)
+    top = scan_cache(root, cache_dir, ())  # what lies at the top
+    return top._replace(trees=trees, warnings=(*warnings, *top.warnings))
+
+
+def _prune(  # noqa: PLR0913 - prune's options
     cache_dir: Path,
     older_than: Optional[float],
     max_size: Optional[int],
     *,
     dry_run: bool,
     now: Optional[int],
+    parallel: Optional[bool],
 ) -> RemovalResult:
     path = Path(os.path.abspath(os.fspath(cache_dir)))  # noqa: PTH100
     moment = time.time_ns() if now is None else now
@@ -273,7 +288,7 @@ def _prune(
         mtime_only = False
     else:
         try:
-            scan = scan_cache(root, os.fspath(path), AREAS)
+            scan = _scan(root, os.fspath(path), parallel)
         finally:
             _fs.close(root)
         mtime_only = noatime_mount(os.fspath(path))

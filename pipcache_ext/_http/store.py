@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
+from .._scan import StatLike
 from .sniff import Facts
 
 __all__ = ["Key", "Store", "Stored", "Taken", "decoded", "key_of"]
@@ -35,7 +36,7 @@ _FORMAT = 2  # bump when the record layout or what the readers learn changes
 Key = str
 
 
-def key_of(stats: Sequence[os.stat_result]) -> Key:
+def key_of(stats: Sequence[StatLike]) -> Key:
     """The key of an entry whose files have these ``lstat`` results."""
     return ",".join(f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}" for st in stats)
 

@@ -11,10 +11,11 @@ counts its forks.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -101,3 +102,171 @@ def test_the_parallel_usage_is_the_sequential_one(tmp_path: Path) -> None:
     assert rows["proj00"][1] == 2
     assert rows["proj00"][6] == ["1.0", "2.0"]
     assert any(w.startswith(str(made["http-v2 corrupt"][0])) for w in parallel["warnings"])
+
+
+# In a fresh interpreter: prune the cache as asked, with the paths made relative to it.
+_PRUNE = """
+import json, os, sys
+from pathlib import Path
+from pipcache_ext._walk import scans
+from pipcache_ext._housekeeping.prune import prune
+
+spec = json.loads(sys.argv[1])
+forks = []
+real_fork = os.fork
+def fork():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = fork
+scans.workers = lambda: 2  # two processes even on one core
+cache = Path(spec["cache"])
+r = prune(cache, older_than=spec["older_than"], max_size=spec["max_size"],
+          dry_run=spec["dry_run"], force=True, now=spec["now"], parallel=spec["parallel"])
+rel = lambda paths: [str(Path(p).relative_to(cache)) for p in paths]
+out = [r.files_removed, r.bytes_removed, r.dirs_removed, rel(r.removed), rel(r.deleted),
+       rel(r.failed), [w.replace(str(cache), "CACHE") for w in r.warnings], r.matched]
+try:
+    os.waitpid(-1, os.WNOHANG)
+    left = True
+except ChildProcessError:
+    left = False
+print(json.dumps({"result": out, "forks": len(forks), "children_left": left}))
+"""
+
+DAY_NS = 86400 * 10**9
+NOW = 1_900_000_000 * 10**9
+
+
+def prune_in_a_child(cache: Path, **spec: Any) -> Dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PRUNE, json.dumps({"cache": str(cache), **spec})],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert answer["children_left"] is False
+    return answer
+
+
+def aged_cache(cache: Path) -> Tuple[Dict[str, int], List[Tuple[List[str], List[str]]]]:
+    """The sharded cache with wheels, every file last used 1 to 90 days ago; its entries.
+
+    An entry: its files, and the files whose last use is its own (a directory's only wheel
+    goes with its ``origin.json``, whose use counts).
+    """
+    made = build(cache, fifo=False)
+    wheels(cache)
+    rel = lambda path: str(path.relative_to(cache))  # noqa: E731
+    groups = [([rel(p) for p in files], [rel(p) for p in files]) for files in made.values()]
+    for folder in sorted({p.parent for p in (cache / "wheels").rglob("*.whl")}):
+        built = sorted(folder.glob("*.whl"))
+        origin = [rel(folder / "origin.json")] if len(built) == 1 else []
+        groups += [([rel(p)], [rel(p), *origin]) for p in built]
+    ages: Dict[str, int] = {}
+    files = sorted(p for p in cache.rglob("*") if p.is_file() and not p.is_symlink())
+    for i, path in enumerate(files):
+        days = 1 + (i * 37) % 90
+        when = NOW - days * DAY_NS
+        used = i % 3 == 0 and days > 20  # read since it was written: its atime is newer
+        atime = when + 20 * DAY_NS if used else when
+        os.utime(path, ns=(atime, when))
+        ages[str(path.relative_to(cache))] = days - 20 if used else days
+    for shard in sorted(p for p in (cache / "http-v2").iterdir() if not p.is_symlink()):
+        if shard.is_dir():  # a directory link in every shard: never followed, never counted
+            (shard / "linked").symlink_to(cache.parent, target_is_directory=True)
+    return ages, groups
+
+
+_TREES = """
+import json, os, sys
+from pipcache_ext import _fs
+from pipcache_ext._walk import scans
+
+def dump(node):
+    if node is None:
+        return None
+    def entries(es):
+        # a link's atime moves whenever a scan asks where it leads: not compared
+        return [[e.name, list(e.identity), e.size, e.is_link, e.stat.st_mode, e.stat.st_ino,
+                 e.stat.st_dev, e.stat.st_size, None if e.is_link else e.stat.st_atime_ns,
+                 e.stat.st_mtime_ns] for e in es]
+    return [node.name, node.path, list(node.identity), node.gone, node.readable,
+            node.parent.path if node.parent else None, entries(node.files),
+            entries(node.dir_links), [dump(c) for c in node.children],
+            all(c.parent is node for c in node.children)]
+
+cache = sys.argv[1]
+scans.workers = lambda: 2
+root = _fs.open_root(cache)
+out = {}
+for mode in (False, True):
+    warnings = []
+    trees = scans.scan_trees(root, cache, ("wheels", "http", "http-v2"), warnings, parallel=mode)
+    out[str(mode)] = [{name: dump(tree) for name, tree in trees.items()}, warnings]
+print(json.dumps(out))
+"""
+
+
+@linux_only
+def test_the_parallel_scan_gives_the_sequential_trees(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    ages, _groups = aged_cache(cache)
+    done = subprocess.run(
+        [sys.executable, "-c", _TREES, str(cache)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    sequential, parallel = answer["False"], answer["True"]
+    assert parallel == sequential
+    assert parallel[0]["http-v2"][9] is True
+
+    def files(node: Any) -> List[str]:
+        here = [f"{node[1]}/{entry[0]}" for entry in node[6]]
+        return here + [f for child in node[8] for f in files(child)]
+
+    seen = sorted(str(Path(f).relative_to(cache)) for tree in parallel[0].values()
+                  for f in files(tree))  # fmt: skip
+    assert seen == sorted(ages)  # every file the test made, each once
+
+
+@linux_only
+def test_the_parallel_prune_is_the_sequential_one(tmp_path: Path) -> None:
+    one, two = tmp_path / "one" / "cache", tmp_path / "two" / "cache"
+    ages, groups = aged_cache(one)
+    assert aged_cache(two) == (ages, groups)
+    rules = [
+        {"older_than": 30 * 86400, "max_size": None},
+        {"older_than": None, "max_size": 200_000},
+        {"older_than": 60 * 86400, "max_size": 100_000},
+    ]
+    for rule in rules:
+        runs = {
+            mode: prune_in_a_child(one, dry_run=True, now=NOW, parallel=mode == "parallel", **rule)
+            for mode in ("sequential", "parallel")
+        }
+        assert runs["sequential"]["forks"] == 0
+        assert runs["parallel"]["forks"] >= 1, "the parallel prune forked no worker"
+        assert runs["parallel"]["result"] == runs["sequential"]["result"], rule
+        assert runs["parallel"]["result"][0] > 0, rule
+    dry = runs["parallel"]["result"]
+    real_one = prune_in_a_child(one, dry_run=False, now=NOW, parallel=False, **rules[-1])
+    real_two = prune_in_a_child(two, dry_run=False, now=NOW, parallel=True, **rules[-1])
+    assert real_two["result"][:6] == real_one["result"][:6]
+    assert real_two["result"][:5] == dry[:5]  # the dry run said what the real run does
+    for relative in dry[4]:
+        assert not os.path.lexists(two / relative), relative
+    left = sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    assert left == sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    # by age alone: exactly the entries whose newest file the test made older than 30 days go
+    # (half-written *.tmp files older than an hour go whatever the rule)
+    fresh = tmp_path / "three" / "cache"
+    aged_cache(fresh)
+    by_age = prune_in_a_child(fresh, dry_run=False, now=NOW, parallel=True, **rules[0])
+    old = [f for files, used in groups for f in files
+           if min(ages[g] for g in used) > 30 or files[0].endswith(".tmp")]  # fmt: skip
+    assert sorted(by_age["result"][3]) == sorted(old)
+    assert all(not (fresh / f).exists() for f in old)
+    assert all((fresh / f).exists() for files, _used in groups for f in files if f not in old)

@@ -14,8 +14,8 @@ FILES = "https://files.example/packages/"
 INDEX = "https://index.example/simple/"
 
 
-def build(cache: Path) -> Dict[str, List[Path]]:
-    """Entries in both areas, spread over many shards; name -> its files."""
+def build(cache: Path, *, fifo: bool = True) -> Dict[str, List[Path]]:
+    """Entries in both areas, spread over many shards; name -> its files (a FIFO if ``fifo``)."""
     made: Dict[str, List[Path]] = {}
     for area in ("http-v2", "http"):
         for i in range(24):
@@ -36,10 +36,11 @@ def build(cache: Path) -> Dict[str, List[Path]]:
         top_stray = cache / area / "leftover.tmp"
         top_stray.write_bytes(b"half written")
         made[f"{area} top stray"] = [top_stray]
-        fifo = entry_path(cache, area, FILES + "fifo")
-        fifo.parent.mkdir(parents=True, exist_ok=True)
-        os.mkfifo(fifo)
-        made[f"{area} fifo"] = [fifo]
+        if fifo:
+            special = entry_path(cache, area, FILES + "fifo")
+            special.parent.mkdir(parents=True, exist_ok=True)
+            os.mkfifo(special)
+            made[f"{area} fifo"] = [special]
     truncated = cc4(200, {}, wheel("cut", "1.0").data)
     made["http truncated"] = put(cache, "http", FILES + "cut", b"", raw=truncated[:200])
     meta_only = put(cache, "http-v2", FILES + "meta-only", b"")
