@@ -21,7 +21,8 @@ from .._http.listing import HTTP_AREAS, Scanned, scan_http
 from .._parsers.list import wheel_name_version
 from .._pipversions import AREAS, WHEELS, version_key
 from .._plan import scan_cache
-from .._scan import DirNode, FileEntry, collector_paused, scan_area
+from .._scan import DirNode, FileEntry, collector_paused
+from .._walk import scans
 from ..models import ProjectUsage
 from .lastuse import last_use_ns, noatime_mount, noatime_warning
 
@@ -101,7 +102,8 @@ def _scanned(
         scanned = scan_http(root, path, trees=trees, urls=urls, store=store, parallel=False)
         return scan.trees.get(WHEELS), list(scan.warnings), scanned
     said: List[str] = []
-    wheels = scan_area(root, text, WHEELS, said)
+    alone = scans.parallel(text, (WHEELS,), wanted)
+    wheels = scans.scan_trees(root, text, (WHEELS,), said, parallel=alone)[WHEELS]
     scanned = scan_http(root, path, urls=urls, store=store, parallel=True)
     said.extend(scanned.warnings[: scanned.scan_warnings])
     said.extend(scan_cache(root, text, ()).warnings)  # what lies at the top
