@@ -1,7 +1,8 @@
 """Prune: whole entries by last use, older than a cut-off and then to a size cap.
 
-One scan of ``wheels/``, ``http/`` and ``http-v2/`` (:func:`~pipcache_ext._plan.scan_cache`)
-serves the whole decision; the result is a :class:`~pipcache_ext._plan.Plan` of whole entries
+One scan of ``wheels/``, ``http/`` and ``http-v2/`` (:func:`~pipcache_ext._plan.scan_cache`;
+a large cache's by forked workers, :mod:`~pipcache_ext._walk.scans`, the same trees) serves the
+whole decision; the result is a :class:`~pipcache_ext._plan.Plan` of whole entries
 (``Plan.entries``), run by the common executor (:func:`~pipcache_ext._native.planned_result`:
 directory handles, identities re-checked, dry run == real run). Nothing is read but ``lstat``.
 

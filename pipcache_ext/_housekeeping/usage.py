@@ -1,9 +1,11 @@
 """What each project takes in a cache dir: its wheels and HTTP entries, by canonical name.
 
 One scan of the three areas and one HTTP listing from it (:func:`~pipcache_ext._http.listing.
-scan_http`, which keeps what it learnt in this library's cache dir). Every file of the areas is
-in exactly one row: a wheel's ``origin.json`` and other files beside it go with the wheels of
-that directory (when they are of one project), anything else with ``project=None``.
+scan_http`, which keeps what it learnt in this library's cache dir); in a large cache the HTTP
+areas are read and the wheels scanned by forked workers, with the same rows and warnings.
+Every file of the areas is in exactly one row: a wheel's ``origin.json`` and other files beside
+it go with the wheels of that directory (when they are of one project), anything else with
+``project=None``.
 """
 
 from __future__ import annotations

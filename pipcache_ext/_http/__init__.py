@@ -7,7 +7,9 @@ Modules, imports running down this list:
   readers only when one of them runs;
 - ``remove``: a project's removal and the unseen areas' as deletion plans (whole entries);
 - ``listing``: one scan, every entry read or taken from ``store`` (the disk cache), named;
-- ``entries``: reading a scanned tree's entries relative to directory handles;
+- ``shards``: a large cache's areas scanned and read by forked workers, shard by shard;
+- ``areas``: an area's entries (which files make each, the disk cache, reading them);
+- ``entries``: one entry read relative to directory handles;
 - ``naming``: from what each entry says to names, URLs and file names (pure);
 - ``sniff``: what one response is; ``serial``: CacheControl's formats; ``mpack``: msgpack;
   ``zipread``, ``tarread``: wheels and sdists; ``pages``: index pages and core metadata;

@@ -2,7 +2,9 @@
 
 One scan of the two areas (:mod:`pipcache_ext._scan`), each entry read once and what was learnt
 kept on disk (:mod:`~pipcache_ext._http.store`), then named (:mod:`~pipcache_ext._http.naming`).
-A symlinked area is not entered (a warning says so), as deletion does not enter it.
+A large cache's areas are scanned and read by forked workers, shard by shard, with the same
+result (:mod:`~pipcache_ext._http.shards`). A symlinked area is not entered (a warning says so),
+as deletion does not enter it.
 """
 
 # ruff: noqa: PTH100

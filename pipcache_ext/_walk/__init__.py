@@ -2,7 +2,9 @@
 
 - :mod:`.trees`: the walk and its counts (:func:`tally`, :func:`tally_trees`, :func:`iter_files`);
 - :mod:`.forks`: forked worker processes (:func:`fork_map`);
-- :mod:`.removal`: a removal streamed shard by shard, in flat memory.
+- :mod:`.removal`: a removal streamed shard by shard, in flat memory;
+- :mod:`.scans`: the scan every plan uses (:mod:`pipcache_ext._scan`), shared among processes;
+- :mod:`.paths`: many :class:`~pathlib.Path` objects made fast.
 
 The walk is kernel-bound (one ``getdents`` per directory, one ``lstat`` per file): threads do
 not help (the GIL is retaken after every ``lstat``: two threads were slower than one), processes
