@@ -20,7 +20,7 @@ __all__ = ["cmd_dir", "cmd_info", "cmd_list"]
 T = TypeVar("T")
 
 #: The entries that name a cache dir and so say why it is that one (``usage`` adds its own).
-_LOCATED = ("cache_dir", "info")
+_LOCATED = ("cache_dir", "info", "wheels")
 
 # the names _cli.housekeeping imports from here (the helpers live in _cli.locations)
 _location = entry_location

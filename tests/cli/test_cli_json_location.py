@@ -1,6 +1,6 @@
 """Every JSON result that names a cache dir says why it is that one (``location``).
 
-``dir --json`` and ``info --json`` have their own tests; here ``usage``, ``list --http``,
+``dir --json`` and ``info --json`` have their own tests; here ``usage``, ``list``, ``list --http``,
 ``prune`` and ``clean``, through a real pip 26.3, under the setting the test chose: the dir it
 named (``--cache-dir``), ``PIP_CACHE_DIR``, ``XDG_CACHE_HOME`` or ``PIP_NO_CACHE_DIR``.
 """
@@ -123,3 +123,88 @@ def test_a_disabled_cache_names_its_setting(
         assert location["cache_dir"] is None
         assert location["disabled_by"].startswith("PIP_NO_CACHE_DIR=")
         assert location["would_use"] == os.path.join(os.environ["XDG_CACHE_HOME"], "pip")
+
+
+# ``list --json`` (the locally built wheels): each interpreter's entry says why its dir is that one
+LIST_KEYS = {"interpreter", "wheels", "error", "location", "fallback_from"}
+
+
+def _listed_wheels(entry: Dict[str, Any]) -> List[str]:
+    return sorted(str(Path(w["path"]).resolve()) for w in entry["wheels"])
+
+
+def _written_wheels(manifest: Manifest) -> List[str]:
+    return sorted(str(p.resolve()) for p in manifest.wheel_paths)
+
+
+@pytest.mark.realpip
+def test_list_names_the_dir_it_was_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    newest: Path,
+) -> None:  # fmt: skip
+    named = build_cache(tmp_path / "named")
+    other = build_cache(tmp_path / "other")  # the same wheels, in another dir
+    monkeypatch.setenv("PIP_CACHE_DIR", str(other.cache_dir))  # not the one listed
+    entry = _only(cli_json(capsys, "list", "--python", newest, "--cache-dir", named.cache_dir),
+                  LIST_KEYS)  # fmt: skip
+    assert entry["error"] is None
+    assert _listed_wheels(entry) == _written_wheels(named)
+    location = entry["location"]
+    root = str(named.cache_dir.resolve())
+    assert (location["source"], location["cache_dir"], location["disabled"]) == (
+        "option", root, False
+    )  # fmt: skip
+    assert location["variable"] is None
+    assert location["reason"]
+
+
+@pytest.mark.realpip
+def test_list_names_pip_cache_dir(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    newest: Path,
+) -> None:  # fmt: skip
+    manifest = build_cache(tmp_path / "env-cache")
+    monkeypatch.setenv("PIP_CACHE_DIR", str(manifest.cache_dir))
+    entry = _only(cli_json(capsys, "list", "--python", newest), LIST_KEYS)
+    assert entry["error"] is None
+    assert _listed_wheels(entry) == _written_wheels(manifest)
+    location = entry["location"]
+    assert (location["source"], location["variable"]) == ("env", "PIP_CACHE_DIR")
+    assert location["cache_dir"] == str(manifest.cache_dir.resolve())
+    assert (location["answered_by"], location["pip_version"]) == ("pip", "26.3")
+    assert location["reason"]
+
+
+@pytest.mark.realpip
+def test_list_of_a_disabled_cache_names_its_setting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, newest: Path
+) -> None:
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    document = cli_json(capsys, "list", "--python", newest)
+    assert document["exit_code"] == 1
+    entry = _only(document, LIST_KEYS)
+    assert entry["wheels"] is None
+    assert entry["error"]["type"] == "CacheDisabledError"
+    assert "PIP_NO_CACHE_DIR" in entry["error"]["message"]
+    location = entry["location"]
+    assert (location["disabled"], location["cache_dir"]) == (True, None)
+    assert location["disabled_by"].startswith("PIP_NO_CACHE_DIR=")
+    assert location["would_use"] == os.path.join(os.environ["XDG_CACHE_HOME"], "pip")
+
+
+@pytest.mark.realpip
+def test_list_of_a_missing_interpreter_has_no_location(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    newest: Path,
+) -> None:  # fmt: skip
+    manifest = build_cache(tmp_path / "env-cache")
+    monkeypatch.setenv("PIP_CACHE_DIR", str(manifest.cache_dir))
+    missing = tmp_path / "nope" / "python"
+    document = cli_json(capsys, "list", "--python", newest, "--python", missing)
+    assert document["exit_code"] == 3
+    found, failed = document["results"]
+    assert set(found) == set(failed) == LIST_KEYS
+    assert _listed_wheels(found) == _written_wheels(manifest)
+    assert found["location"]["cache_dir"] == str(manifest.cache_dir.resolve())
+    assert failed["error"]["type"] == "InterpreterError"
+    assert (failed["wheels"], failed["location"]) == (None, None)
