@@ -92,9 +92,6 @@ class PipBackend:
         cache_dir = self.dir()
         glob = ALL if pattern is None else pattern
         version = self._pip.pip_version
-        if spare_recent:
-            return _sparing(plan_for(cache_dir, glob, rules=version, spare_at=time.time_ns()),
-                            version, dry_run=dry_run)  # fmt: skip
         areas = deletion_rules(version).areas(pattern_is_all=glob == ALL)
         try:
             ensure_areas_are_real(cache_dir, areas)
@@ -102,9 +99,12 @@ class PipBackend:
             if not force:
                 raise
             native = NativeBackend(self._pip, rules=version, cache_dir=cache_dir)
-            result = native.delete(pattern, dry_run=dry_run, force=True)
+            result = native.delete(pattern, dry_run=dry_run, force=True, spare_recent=spare_recent)
             note = f"Cleaned in-process, not by pip: {exc.path} is a link pip would follow"
             return dataclasses.replace(result, warnings=(note, *result.warnings))
+        if spare_recent:
+            return _sparing(plan_for(cache_dir, glob, rules=version, spare_at=time.time_ns()),
+                            version, dry_run=dry_run)  # fmt: skip
         planned = plan_for(cache_dir, glob, rules=version)
         if dry_run:
             return dataclasses.replace(planned_result(planned, dry_run=True), backend="pip")

@@ -123,7 +123,7 @@ def test_remove(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> N
     six = set(fixture_cache.wheels_matching(lambda name: pip_pattern_matches("six", name)))
     assert len(six) == 3  # six 1.16.0 twice (two entries), six 1.17.0; not sixer
 
-    result = cache.remove("six")
+    result = cache.remove("six", spare_recent=False)  # pip's own command: nothing to spare
 
     after = files_under(root)
     assert before_files - after >= six
@@ -156,7 +156,7 @@ def test_remove_nomatch_is_not_an_error(
     cache: PipCache, fixture_cache: Manifest, pip_version: str
 ) -> None:
     before = files_under(fixture_cache.cache_dir)
-    result = cache.remove("nomatch")
+    result = cache.remove("nomatch", spare_recent=False)  # pip's own command
     assert result.matched is False
     assert result.files_removed == 0
     assert result.removed == ()
@@ -177,7 +177,7 @@ def test_purge(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> No
     if version >= (23, 3):
         expected_removed |= set(fixture_cache.http_v2)
 
-    result = cache.purge()
+    result = cache.purge(spare_recent=False)  # pip's own command: nothing to spare
 
     after = files_under(root)
     assert result.files_removed == len(expected_removed)
@@ -223,9 +223,9 @@ def test_dry_run_predicts_the_real_run(
     verb, _, pattern = operation.partition(" ")
 
     def run(*, dry_run: bool) -> RemovalResult:
-        if verb == "purge":
-            return cache.purge(dry_run=dry_run)
-        return cache.remove(pattern, dry_run=dry_run)
+        if verb == "purge":  # pip's own command: nothing to spare
+            return cache.purge(dry_run=dry_run, spare_recent=False)
+        return cache.remove(pattern, dry_run=dry_run, spare_recent=False)
 
     dry = run(dry_run=True)
     assert (files_under(root), _dirs(root)) == before

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Set
 
 import pytest
+from _aging import age_tree
 from _hk_helpers import (
     DAY,
     Entry,
@@ -42,6 +43,7 @@ def built(caches: Caches, http_index: Index, tmp_path_factory: pytest.TempPathFa
     work = tmp_path_factory.mktemp("hk-built")
     fill = copy_fill(caches.get(NAME), caches, work / "cache")
     build_wheel(fill, http_index, work)
+    age_tree(fill.cache)  # the built wheel too: a purge is not to take it for pip's (issue 11)
     return fill
 
 
