@@ -13,7 +13,8 @@ from ..errors import PipCacheError
 from ..models import ProjectUsage, RemovalResult
 from . import documents, text
 from .fanout import Done, Targets, exit_code, no_pip_left, report, run_each, targets
-from .query import _and_location, _entry, _location, _sections
+from .locations import entry_location, with_location
+from .query import _entry, _sections
 from .terminal import UI
 
 __all__ = ["cmd_usage", "left_lines", "usage_lines"]
@@ -94,7 +95,7 @@ def cmd_usage(ui: UI) -> int:
 
     chosen = targets(ui)
     # with --json the entry says which dir and why, as info's does
-    action = _and_location(measure) if ui.options.json else measure
+    action = with_location(measure) if ui.options.json else measure
     done: List[Done[List[ProjectUsage]]] = run_each(ui, chosen.specs, action, "measuring usage")
     done += chosen.failed
     code = exit_code([d.error for d in done], discovered=chosen.discovered)
@@ -112,7 +113,7 @@ def cmd_usage(ui: UI) -> int:
 def _usage_entry(item: Done[List[ProjectUsage]]) -> Dict[str, Any]:
     """``interpreter``, ``usage``, ``error``, ``fallback_from``, and ``cache_dir``/``location``."""
     entry = _entry(item, "usage")
-    location = _location(item)
+    location = entry_location(item)
     directory = None
     if item.error is None and item.cache is not None:
         with contextlib.suppress(PipCacheError):

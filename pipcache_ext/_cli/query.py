@@ -22,10 +22,6 @@ T = TypeVar("T")
 #: The entries that name a cache dir and so say why it is that one (``usage`` adds its own).
 _LOCATED = ("cache_dir", "info", "wheels")
 
-# the names _cli.housekeeping imports from here (the helpers live in _cli.locations)
-_location = entry_location
-_and_location = with_location
-
 
 def _entry(item: Done[Any], key: str) -> Dict[str, Any]:
     entry = {

@@ -61,7 +61,7 @@ def test_json_schema_is_stable(
     shapes = {
         "dir": {"interpreter", "cache_dir", "error", "location", "fallback_from"},
         "info": {"interpreter", "info", "error", "location", "fallback_from"},
-        "list": {"interpreter", "wheels", "error", "fallback_from"},
+        "list": {"interpreter", "wheels", "error", "location", "fallback_from"},
         "remove": {"cache_dir", "interpreters", "run_by", "removal", "error", "location"},
         "purge": {"cache_dir", "interpreters", "run_by", "removal", "error", "location"},
         "survey": {"cache_dir", "interpreters", "info", "error", "locations", "owner", "state"},
