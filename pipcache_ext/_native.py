@@ -21,6 +21,11 @@ redirect it, unreadable directories are kept with a warning instead of crashing,
 while the cache is walked are skipped, only entries seen during the scan are deleted, directories
 are removed with ``rmdir`` (never recursively), and cleaning a filesystem root, a home directory or
 an ancestor of one, or purging a directory that is not a pip cache, needs ``force=True``.
+
+With ``spare_recent`` (what :class:`~pipcache_ext.PipCache` asks by default) the whole entries
+pip may be writing or about to install are left out of the plan (:func:`~._plan.spare_recent`),
+and the warnings say so; that plan is made for the whole cache at once (the shard-by-shard
+removal of :mod:`~pipcache_ext._walk.removal` does not spare yet).
 """
 
 # Paths are handled as str with os.* calls on purpose: this module is benchmarked against du.
