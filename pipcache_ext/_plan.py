@@ -359,7 +359,8 @@ def spared_warning(spared: Spared, how: str) -> str:
     """What a removal left because pip may be using it, and how to remove it (``how``)."""
     minutes = RECENT_NS // 60_000_000_000
     dirs = f" and {spared.dirs} director{'y' if spared.dirs == 1 else 'ies'}" if spared.dirs else ""
-    first = f" ({spared.files[0]}, ...)" if spared.files else ""
+    more = ", ..." if len(spared.files) > 1 else ""
+    first = f" ({spared.files[0]}{more})" if spared.files else ""
     return (
         f"Left {len(spared.files)} file(s) ({spared.size} bytes){dirs} of cache entries modified in"
         f" the last {minutes} minutes{first}: pip may be writing them or about to install them;"
