@@ -242,8 +242,9 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
             metadata file and body) with a file modified in the last five minutes, and the empty
             directories made then: a running ``pip install`` may be writing them, or waiting to
             install the wheel it has just built (pip builds every sdist before installing any).
-            ``warnings`` says how many files stayed; run again in a few minutes, or pass
-            ``False`` to delete them too. pip's own purge cannot spare them, so with
+            ``spared`` lists the files left and ``warnings`` says how many; run again in a few
+            minutes, or pass ``False`` to delete them too. pip's own purge cannot spare them
+            (and fails when ``pip install`` renames or creates files while it runs), so with
             ``backend="auto"`` the deletion is done in-process under the pip's rules
             (``backend="native"`` in the result). With ``backend="pip"`` pip's command runs as
             it is and deletes them: a ``pip install`` running meanwhile can fail with
