@@ -172,10 +172,6 @@ class PlannedRemoval(NamedTuple):
     rules: DeletionRules
 
 
-#: How a removal's warning says to remove what it spared (the API, then the command line).
-SPARED_HOW = "with spare_recent=False (the command line: --include-recent)"
-
-
 def plan_for(
     cache_dir: Path,
     pattern: str,
@@ -218,7 +214,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     if plan.no_match is not None:
         warnings.insert(0, plan.no_match)
     if plan.spared is not None:
-        warnings.append(spared_warning(plan.spared, SPARED_HOW))
+        warnings.append(spared_warning(plan.spared))
     matched = bool(plan.counted) or (plan.spared is not None and plan.spared.counted > 0)
     spared: Tuple[Path, ...] = () if plan.spared is None else tuple(map(Path, plan.spared.files))
     cache = str(planned.cache_dir)

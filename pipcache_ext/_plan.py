@@ -35,9 +35,11 @@ from ._scan import DirNode, FileEntry, reason, scan_area
 
 __all__ = [
     "ALL",
+    "SPARED_HOW",
     "CacheScan",
     "Plan",
     "Spared",
+    "merged",
     "plan_removal",
     "recent_empty_dirs",
     "scan_cache",
@@ -263,18 +265,20 @@ class _Recency:
         """Whether ``entry``'s whole entry is recent.
 
         Under ``wheels/`` the entry is its directory (a wheel's directory holds that wheel and its
-        ``origin.json``), elsewhere ``<key>`` and ``<key>.body``.
+        ``origin.json``; a file at the top of ``wheels/`` is on its own), elsewhere ``<key>`` and
+        ``<key>.body``.
         """
         area = self._areas.get(id(node))
         if area is None:
             area = self._areas[id(node)] = _top_name(node)
+        whole_dir = area == WHEELS and node.parent is not None  # not wheels/ itself
         stem = ""
-        if area != WHEELS:
+        if not whole_dir:
             stem = entry.name[: -len(_BODY)] if entry.name.endswith(_BODY) else entry.name
         key = (id(node), stem)
         known = self._known.get(key)
         if known is None:
-            if area == WHEELS:
+            if whole_dir:
                 known = any(self.recent(file) for file in node.files)
             else:
                 names = self._names.get(id(node))
@@ -355,7 +359,19 @@ def _block(node: Optional[DirNode], blocked: Set[int]) -> None:
         node = node.parent
 
 
-def spared_warning(spared: Spared, how: str) -> str:
+#: How a removal's warning says to remove what it spared (the API, then the command line).
+SPARED_HOW = "with spare_recent=False (the command line: --include-recent)"
+
+
+def merged(total: Spared, more: Optional[Spared]) -> Spared:
+    """``total`` and ``more`` (what two parts of one removal spared) as one."""
+    if more is None:
+        return total
+    return Spared((*total.files, *more.files), total.size + more.size,
+                  total.counted + more.counted, total.dirs + more.dirs)  # fmt: skip
+
+
+def spared_warning(spared: Spared, how: str = SPARED_HOW) -> str:
     """What a removal left because pip may be using it, and how to remove it (``how``)."""
     minutes = RECENT_NS // 60_000_000_000
     dirs = f" and {spared.dirs} director{'y' if spared.dirs == 1 else 'ies'}" if spared.dirs else ""
