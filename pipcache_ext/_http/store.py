@@ -127,10 +127,6 @@ class Store:
                 self._old = entries
                 self._old_names = names if isinstance(names, dict) else {}
 
-    def known(self) -> bool:
-        """Whether an earlier listing left records (the next one is mostly answered by them)."""
-        return bool(self._old)
-
     def seen(self, path: str, key: Key) -> None:
         """Count the entry at ``path`` (every entry, read or not) into the listing's fingerprint."""
         self._seen.append(f"{path}\0{key}")
