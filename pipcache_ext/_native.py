@@ -46,7 +46,6 @@ from pipcache_ext._guard import (
     ensure_looks_like_a_cache,
     ensure_safe_to_purge,
 )
-from pipcache_ext._parsers.list import wheel_name_version
 from pipcache_ext._patterns import pattern_matcher, pip_glob, validate_pattern
 from pipcache_ext._pipversions import AREAS, WHEELS, DeletionRules, deletion_rules
 from pipcache_ext._plan import (
@@ -141,6 +140,9 @@ def native_list(cache_dir: Path, pattern: Optional[str]) -> List[CachedWheel]:
         sorted by (filename, path); sizes are exact, symlinks count 0 bytes.
     :raises InvalidPatternError: for an empty pattern or one containing a path separator.
     """
+    # the wheel-name parser (packaging's tags) is list's alone: info and purge do not import it
+    from pipcache_ext._parsers.list import wheel_name_version  # noqa: PLC0415
+
     if pattern is None:
         pattern = ALL
     validate_pattern(pattern)
