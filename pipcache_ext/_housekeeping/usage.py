@@ -101,12 +101,14 @@ def _scanned(
     if not shards.parallel(text, HTTP_AREAS, wanted):
         scan = scan_cache(root, text, AREAS)
         trees = {name: tree for name, tree in scan.trees.items() if name != WHEELS}
-        scanned = scan_http(root, path, trees=trees, urls=urls, store=store, parallel=False)
+        scanned = scan_http(
+            root, path, trees=trees, urls=urls, store=store, parallel=False, models=False
+        )
         return scan.trees.get(WHEELS), list(scan.warnings), scanned
     said: List[str] = []
     alone = scans.parallel(text, (WHEELS,), wanted)
     wheels = scans.scan_trees(root, text, (WHEELS,), said, parallel=alone)[WHEELS]
-    scanned = scan_http(root, path, urls=urls, store=store, parallel=True)
+    scanned = scan_http(root, path, urls=urls, store=store, parallel=True, models=False)
     said.extend(scanned.warnings[: scanned.scan_warnings])
     said.extend(scan_cache(root, text, ()).warnings)  # what lies at the top
     scanned.warnings = scanned.warnings[scanned.scan_warnings :]
@@ -144,17 +146,17 @@ def _rows(
     rows: Dict[Optional[str], _Row] = {}
     _wheels(wheels, rows, mtime_only)
     names: Dict[str, str] = {}
-    for found, entry in zip(scanned.found, scanned.entries):
+    for found, (_kind, named, version, _file, _url) in zip(scanned.found, scanned.fields or ()):
         project = None
-        if entry.project:
-            project = names.get(entry.project)
+        if named:
+            project = names.get(named)
             if project is None:
-                project = names[entry.project] = canonicalize_name(entry.project)
+                project = names[named] = canonicalize_name(named)
         row = rows.setdefault(project, _Row())
         row.http_entries += 1
-        row.http_size += entry.size
-        if entry.version and project is not None:
-            row.versions.add(entry.version)
+        row.http_size += found.size
+        if version and project is not None:
+            row.versions.add(version)
         # a link's last use is its mtime (Found's rule), on a noatime mount every file's
         when = found.modified_ns if mtime_only else found.last_used_ns
         row.last_used = max(row.last_used, when)

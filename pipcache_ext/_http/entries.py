@@ -22,7 +22,7 @@ from .. import _fs
 from .._fs import Handle
 from .._pipversions import HTTP_V2
 from .._scan import DirNode, FileEntry, reason
-from .._walk.paths import child
+from .._walk.paths import Folders, child
 from .naming import Raw
 from .serial import Response, body_span, read_response
 from .sniff import Facts, describe, unknown
@@ -60,13 +60,14 @@ class Found:
 
     __slots__ = (
         "_facts",
+        "_paths",
         "_stored",
+        "_where",
         "area",
         "key",
         "last_used_ns",
         "modified_ns",
         "parts",
-        "paths",
         "relative",
         "size",
     )
@@ -84,7 +85,8 @@ class Found:
         self.area = area
         self.key = key
         self.parts = parts
-        self.paths = paths
+        self._paths: Optional[Tuple[Path, ...]] = paths
+        self._where: Optional[Tuple[Folders, str, Tuple[str, ...]]] = None
         self.relative = relative  # its first file's path in the cache dir
         self.size = sum(entry.size for _node, entry in parts)
         # A link's atime changes whenever a scan follows it (is it a directory?): not a use.
@@ -107,14 +109,29 @@ class Found:
                 self._facts, self._stored)  # fmt: skip
 
     @classmethod
-    def restored(cls, area: str, folder: Path, data: Compact) -> Found:
-        """The entry a worker sent (:meth:`compact`) in ``folder``: without its scanned files."""
+    def restored(cls, area: str, folders: Folders, data: Compact) -> Found:
+        """The entry a worker sent (:meth:`compact`), without its scanned files.
+
+        :param folders: the directories of the cache dir: its :attr:`paths` are made from them
+            when asked for (a usage never asks).
+        """
         found = cls.__new__(cls)
         key, found.relative, names, found.size, found.last_used_ns, found.modified_ns = data[:6]
         found.area, found.key, found.parts = area, key, ()
-        found.paths = tuple(child(folder, name) for name in names)
+        found._paths = None  # noqa: SLF001 - its own class
+        found._where = (folders, found.relative.rpartition(os.sep)[0], names)  # noqa: SLF001
         found._facts, found._stored = data[6], data[7]  # noqa: SLF001 - its own class
         return found
+
+    @property
+    def paths(self) -> Tuple[Path, ...]:
+        """Its files' paths."""
+        if self._paths is None:
+            assert self._where is not None  # noqa: S101 - restored entries know where
+            folders, relative, names = self._where
+            folder = folders.get(relative)
+            self._paths = tuple(child(folder, name) for name in names)
+        return self._paths
 
     def set_facts(self, facts: Facts) -> None:
         """What reading the entry found."""

@@ -44,6 +44,9 @@ __all__ = [
 
 _KINDS = frozenset(get_args(HttpKind))
 
+#: An entry's kind, project, version, file name and URL.
+Fields = List[Optional[str]]
+
 #: The HTTP areas, in the order they are listed.
 HTTP_AREAS = (HTTP_V2, HTTP_V1)
 
@@ -89,6 +92,8 @@ class Scanned:
         self.trees = trees
         self.warnings = warnings
         self.scan_warnings = scan_warnings  # how many of the warnings are the scan's (first)
+        #: without models: each entry's kind, project, version, file name and URL (no entries)
+        self.fields: Optional[List[Fields]] = None
 
 
 def scan_http(  # noqa: PLR0913 - keyword-only options
@@ -99,6 +104,7 @@ def scan_http(  # noqa: PLR0913 - keyword-only options
     urls: Iterable[str] = (),
     store: Optional[Path] = None,
     parallel: Optional[bool] = None,
+    models: bool = True,
 ) -> Scanned:
     """Read and name every HTTP entry of the open cache dir ``root``.
 
@@ -109,9 +115,11 @@ def scan_http(  # noqa: PLR0913 - keyword-only options
     :param parallel: without ``trees``: read the areas in worker processes
         (:mod:`~pipcache_ext._http.shards`; the entries then have no scanned ``parts`` and
         ``trees`` is empty), ``False`` here, ``None`` decides from their size.
+    :param models: make the :class:`HttpEntry` of each (``entries``); ``False`` gives only
+        their names (``fields``), which is all a usage needs.
     """
     with collector_paused():
-        return _scan_http(root, cache_dir, trees, list(urls), store, parallel)
+        return _scan_http(root, cache_dir, trees, list(urls), store, parallel, models)
 
 
 def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
@@ -121,6 +129,7 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
     urls: List[str],
     store: Optional[Path],
     parallel: Optional[bool],
+    models: bool,
 ) -> Scanned:
     warnings: List[str] = []
     path = os.fspath(cache_dir)
@@ -138,9 +147,14 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
             tree = trees.get(name)
             if tree is not None:
                 found.extend(read_area(root, tree, name, kept, warnings))
-    entries = _named(found, list(urls), kept)
+    if models:
+        entries, fields = _named(found, list(urls), kept), None
+    else:
+        entries, fields = [], _fields(found, list(urls), kept)
     kept.save()
-    return Scanned(cache_dir, found, entries, trees, warnings, scanning)
+    scanned = Scanned(cache_dir, found, entries, trees, warnings, scanning)
+    scanned.fields = fields
+    return scanned
 
 
 def _named(found: List[Found], urls: List[str], kept: Store) -> List[HttpEntry]:
@@ -159,6 +173,16 @@ def _named(found: List[Found], urls: List[str], kept: Store) -> List[HttpEntry]:
         },
     )
     return entries
+
+
+def _fields(found: List[Found], urls: List[str], kept: Store) -> List[Fields]:
+    """What :func:`_named` names each entry, without making the entries."""
+    names = kept.names(urls)
+    if names is not None:
+        fields = [names.get(item.relative) for item in found]
+        if all(isinstance(f, list) and len(f) == 5 and f[0] in _KINDS for f in fields):
+            return fields  # type: ignore[return-value]
+    return [[e.kind, e.project, e.version, e.filename, e.url] for e in _named(found, urls, kept)]
 
 
 def _sort_key(

@@ -125,10 +125,7 @@ def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[F
             shard = shards[(a, i)]
             warnings.extend(shard.warnings)
             problems.extend((len(found) + j, problem) for j, problem in shard.problems)
-            found.extend(
-                Found.restored(area.name, folders.get(data[1].rpartition(os.sep)[0]), data)
-                for data in shard.entries
-            )
+            found.extend(Found.restored(area.name, folders, data) for data in shard.entries)
             taken.append(shard.taken)
         for seen in taken:
             store.add(seen)
