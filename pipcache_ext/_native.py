@@ -24,8 +24,7 @@ an ancestor of one, or purging a directory that is not a pip cache, needs ``forc
 
 With ``spare_recent`` (what :class:`~pipcache_ext.PipCache` asks by default) the whole entries
 pip may be writing or about to install are left out of the plan (:func:`~._plan.spare_recent`),
-and the warnings say so; that plan is made for the whole cache at once (the shard-by-shard
-removal of :mod:`~pipcache_ext._walk.removal` does not spare yet).
+and the warnings say so; remove and purge spare shard by shard too (:mod:`~._walk.removal`).
 """
 
 # Paths are handled as str with os.* calls on purpose: this module is benchmarked against du.
@@ -33,7 +32,6 @@ removal of :mod:`~pipcache_ext._walk.removal` does not spare yet).
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from pathlib import Path
@@ -278,15 +276,11 @@ def _remove(  # noqa: PLR0913 - keyword-only options
     ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
     if pattern == ALL:
         ensure_looks_like_a_cache(cache_dir, force=force)
-    if spare_recent:
-        # the whole-cache plan: the streamed one cannot spare yet
-        moment = time.time_ns() if now is None else now
-        planned = plan_for(cache_dir, pattern, rules=rules, spare_at=moment)
-        result = planned_result(planned, dry_run=dry_run)
-        return result if paths else dataclasses.replace(result, removed=(), deleted=())
+    moment = None if not spare_recent else time.time_ns() if now is None else now
     # shard by shard, in flat memory: the same result as planned_result(plan_for(...))
     rules_used = deletion_rules(rules)
-    return stream_removal(_absolute(cache_dir), pattern, rules_used, dry_run=dry_run, paths=paths)
+    return stream_removal(_absolute(cache_dir), pattern, rules_used, dry_run=dry_run, paths=paths,
+                          spare_at=moment)  # fmt: skip
 
 
 def native_remove(  # noqa: PLR0913 - keyword-only options

@@ -1,41 +1,47 @@
 """Removing shard by shard: each fan-out directory read, planned and deleted, then forgotten.
 
 A whole-cache plan (:func:`~pipcache_ext._native.plan_for`) holds every file of the cache at
-once: about 400 MiB for 300,000 files. Here each area's top directory (``wheels``, ``http``,
-``http-v2``) is listed, then each of its subdirectories (its *shards*: ``wheels/aa``,
-``http-v2/0``, ...) in turn is read (:func:`~pipcache_ext._scan.read_subtree`), planned
-(:func:`~pipcache_ext._plan.plan_removal`) and executed (:func:`~pipcache_ext._execute.execute`)
-or, in a dry run, reported, before the next one is read. The top's own files go in their place
-among the shards, and the top directory itself last, once it is known whether everything below
-it went. Memory is one shard's, whatever the size of the cache; with ``paths=False`` no path is
-kept at all, only the counts and what failed.
+once: about 400 MiB for 300,000 files. Here each area's top directory is listed, then each of its
+subdirectories (its *shards*: ``wheels/aa``, ``http-v2/0``, ...) is read, planned (with what
+:func:`~pipcache_ext._plan.spare_recent` spares, when asked) and executed or, in a dry run,
+reported, before the next one is read; the top's own files go in their place among the shards,
+and the top directory itself last. Memory is one shard's; with ``paths=False`` no path is kept.
 
-The rules are the whole-cache plan's, chunk by chunk: the same files counted, in the same order
+The rules are the whole-cache plan's, chunk by chunk: the same files counted in the same order
 (wheels first, then the HTTP areas pip clears; each area's files sorted by path), the same
 directories removed with the same leftovers, the same guarantees (every directory reached from
 the open cache dir with ``O_NOFOLLOW`` and its identity re-checked, every file re-checked before
-it is unlinked; a dry run reports exactly what the real run deletes). What differs is when: a
-shard's directories go right after its files, not after every file of the cache, so ``deleted``
-lists them shard by shard.
+it is unlinked; a dry run reports exactly what the real run deletes). Only ``deleted`` differs:
+it lists a shard's directories right after its files.
 
 With ``paths=False`` a large cache's shards are shared among forked workers
-(:func:`~.forks.fork_map`, one per core): deleting is kernel-bound, and a second process keeps
-the disk busy while the first plans. Each worker sends back one small record per shard, added in
-the shard's place, so the result is the sequential one. A worker that dies has its shards run
-again here, which deletes what it left; what it had deleted is then not counted.
+(:func:`~.forks.fork_map`, one per core), each sending back one small record per shard, added in
+the shard's place: the result is the sequential one. A worker that dies has its shards run again
+here, which deletes what it left; what it had deleted is then not counted.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
+from typing import Collection, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 from .. import _fs
 from .._execute import execute
 from .._fs import Handle
 from .._pipversions import AREAS, WHEELS, DeletionRules
-from .._plan import ALL, CacheScan, Plan, plan_removal, scan_cache
+from .._plan import (
+    ALL,
+    CacheScan,
+    Plan,
+    Spared,
+    merged,
+    plan_removal,
+    recent_empty_dirs,
+    scan_cache,
+    spare_recent,
+    spared_warning,
+)
 from .._scan import DirNode, FileEntry, open_area, read_subtree
 from ..models import RemovalResult
 from . import trees
@@ -47,13 +53,17 @@ __all__ = ["stream_removal"]
 class _Run:
     """What one streamed removal gathers: counts, warnings, and the paths when they are kept."""
 
-    def __init__(self, cache_dir: str, pattern: str, rules: DeletionRules, *, dry_run: bool,
-                 paths: bool) -> None:  # fmt: skip
+    def __init__(self, cache_dir: str, pattern: str, rules: DeletionRules, *, dry_run: bool,  # noqa: PLR0913
+                 paths: bool, spare_at: Optional[int] = None) -> None:  # fmt: skip
         self.cache = cache_dir
         self.pattern = pattern
         self.rules = rules
         self.dry_run = dry_run
         self.paths = paths
+        self.spare_at = spare_at  # leave what pip may be using (_plan.spare_recent), from then
+        self.spared = Spared((), 0, 0, 0)
+        self.unspared: Set[int] = set()  # ids of the last plan's directories before sparing
+        self.unspared_files: Set[int] = set()  # and of the files it counted
         self.files = self.size = self.dirs = 0
         self.matched = False
         self.removed: List[str] = []
@@ -62,14 +72,30 @@ class _Run:
         self.scan_warnings: List[str] = []
         self.run_warnings: List[str] = []
 
-    def plan(self, top: DirNode) -> Plan:
-        """The plan for one area's (partial) tree ``top``."""
-        return plan_removal(CacheScan(self.cache, {top.name: top}, None, (), ()), self.pattern,
+    def plan(self, top: DirNode, *, keep_top: bool = False, files_only: bool = False,
+             recent: Collection[int] = ()) -> Plan:  # fmt: skip
+        """The plan for one area's (partial) tree ``top`` (see the flags' comments below)."""
+        # keep_top: not top; files_only: no directory; recent: ids of dirs empty and recently
+        # modified when read (their time now may be this run's own removals)
+        plan = plan_removal(CacheScan(self.cache, {top.name: top}, None, (), ()), self.pattern,
                             self.rules)  # fmt: skip
+        if files_only:
+            plan = plan._replace(dirs=[], leftovers={})
+        elif keep_top:
+            plan = _without(plan, top)
+        self.unspared = {id(node) for node in plan.dirs}
+        self.unspared_files = {id(entry) for _node, entry in plan.counted}
+        if self.spare_at is None:
+            return plan
+        made = recent_empty_dirs([d for d in plan.dirs if d.parent is not None], self.spare_at)
+        return spare_recent(plan, self.spare_at, made | set(recent))
 
     def apply(self, plan: Plan, root: Handle) -> bool:
         """Run one chunk's plan (a dry run: report it); whether something meant to go stayed."""
         self.matched = self.matched or bool(plan.counted)
+        if plan.spared is not None:
+            self.matched = self.matched or plan.spared.counted > 0
+            self.spared = merged(self.spared, plan.spared)
         if self.dry_run:
             self.files += len(plan.counted)
             self.size += plan.counted_bytes
@@ -111,12 +137,14 @@ def _release(node: DirNode) -> None:
 class _Area:
     """One area's top directory, streamed: its shards and files in order, the top itself last."""
 
-    def __init__(self, run: _Run, root: Handle, top: DirNode) -> None:
+    def __init__(self, run: _Run, root: Handle, top: DirNode, *, recent: bool = False) -> None:
         self.run = run
         self.root = root
         self.top = top
+        self.recent = recent  # empty and recently modified when opened (spare_at only)
         self.stayed = False  # something below meant to go stayed: so does the top directory
         self.kept: List[DirNode] = []  # shards the plans keep
+        self.spared: Set[int] = set()  # ids of those kept only because pip may be using them
         self.counted: Set[int] = set()  # ids of the top's files counted in their chunks
 
     def shard(self, handle: Handle, shard: DirNode) -> None:
@@ -124,9 +152,11 @@ class _Area:
         view = _view(self.top)
         view.children.append(shard)
         shard.parent = view
-        plan = _without(self.run.plan(view), view)
+        plan = self.run.plan(view, keep_top=True)
         if not shard.gone and not any(node is shard for node in plan.dirs):
             self.kept.append(shard)
+            if id(shard) in self.run.unspared:
+                self.spared.add(id(shard))
         self.stayed = self.run.apply(plan, self.root) or self.stayed
         _release(shard)
 
@@ -135,8 +165,8 @@ class _Area:
             return
         view = _view(self.top)
         view.files.extend(entries)
-        plan = self.run.plan(view)._replace(dirs=[], leftovers={})
-        self.counted.update(id(entry) for _node, entry in plan.counted)
+        plan = self.run.plan(view, files_only=True)
+        self.counted.update(self.run.unspared_files)  # spared or not, not leftovers of the top
         self.stayed = self.run.apply(plan, self.root) or self.stayed
 
     def add(self, shard: DirNode, record: _Record) -> None:
@@ -149,8 +179,11 @@ class _Area:
         run.scan_warnings.extend(record.scan_warnings)
         run.run_warnings.extend(record.run_warnings)
         run.failed.extend(record.failed)
+        run.spared = merged(run.spared, record.spared)
         if record.kept:
             self.kept.append(shard)
+            if record.kept_spared:
+                self.spared.add(id(shard))
         self.stayed = self.stayed or record.stayed
 
     def finish(self) -> None:
@@ -158,11 +191,18 @@ class _Area:
         final = _view(self.top)
         final.files = [entry for entry in self.top.files if id(entry) not in self.counted]
         final.dir_links = list(self.top.dir_links)
+        recent = {id(final)} if self.recent else set()
         for shard in self.kept:  # what stays below, as a directory the plan must keep
             shell = DirNode(shard.name, shard.path, shard.identity, final)
-            shell.readable = False
+            if id(shard) in self.spared:  # one the plan removes, and sparing keeps (as before)
+                recent.add(id(shell))
+            else:
+                shell.readable = False
             final.children.append(shell)
-        plan = self.run.plan(final)
+        plan = self.run.plan(final, recent=recent)
+        shells = len(recent - {id(final)})
+        if plan.spared is not None and shells:  # each was said when its shard was spared
+            plan = plan._replace(spared=plan.spared._replace(dirs=plan.spared.dirs - shells))
         if self.stayed and any(node is final for node in plan.dirs):
             # as the whole-cache run does for a directory something stayed in
             leftovers = (final.child_path(entry.name) for entry in plan.leftovers[id(final)])
@@ -179,6 +219,7 @@ class _Opened(NamedTuple):
     handle: Optional[Handle]  # open on it, for reading its shards; None: it could not be listed
     items: List[Union[DirNode, FileEntry]]
     warnings: List[str]  # from opening it
+    recent: bool = False  # empty and recently modified (read only when sparing)
 
 
 def _open(run: _Run, root: Handle, name: str) -> Optional[_Opened]:
@@ -194,7 +235,8 @@ def _open(run: _Run, root: Handle, name: str) -> Optional[_Opened]:
         *((entry.name, entry) for entry in top.files),
     ]
     keyed.sort(key=lambda item: item[0])
-    return _Opened(top, handle, [item for _key, item in keyed], warnings)
+    recent = run.spare_at is not None and bool(recent_empty_dirs([top], run.spare_at))
+    return _Opened(top, handle, [item for _key, item in keyed], warnings, recent)
 
 
 class _Record(NamedTuple):
@@ -209,16 +251,20 @@ class _Record(NamedTuple):
     failed: List[str]
     kept: bool  # the plan keeps the shard directory
     stayed: bool  # something meant to go stayed
+    spared: Spared  # what the plan left because pip may be using it
+    kept_spared: bool  # kept only because of that
 
 
 def _run_shard(run: _Run, root: Handle, opened: _Opened, shard: DirNode) -> _Record:
     """One shard read, planned and run on its own (in a worker), as a :class:`_Record`."""
     assert opened.handle is not None  # noqa: S101 - shards come from a listed top
-    sub = _Run(run.cache, run.pattern, run.rules, dry_run=run.dry_run, paths=False)
+    sub = _Run(run.cache, run.pattern, run.rules, dry_run=run.dry_run, paths=False,
+               spare_at=run.spare_at)  # fmt: skip
     area = _Area(sub, root, opened.top)
     area.shard(opened.handle, shard)
     return _Record(sub.files, sub.size, sub.dirs, sub.matched, sub.scan_warnings,
-                   sub.run_warnings, sub.failed, bool(area.kept), area.stayed)  # fmt: skip
+                   sub.run_warnings, sub.failed, bool(area.kept), area.stayed,
+                   sub.spared, bool(area.spared))  # fmt: skip
 
 
 def _replay(
@@ -226,7 +272,7 @@ def _replay(
 ) -> None:
     """The area in order: each shard run here (or its worker's record added), then the top."""
     run.scan_warnings.extend(opened.warnings)
-    area = _Area(run, root, opened.top)
+    area = _Area(run, root, opened.top, recent=opened.recent)
     pending: List[FileEntry] = []
     for item in opened.items:
         if not isinstance(item, DirNode):
@@ -296,18 +342,20 @@ def _order(rules: DeletionRules, pattern: str) -> List[str]:
     return ordered + [name for name in AREAS if name in areas and name not in ordered]
 
 
-def stream_removal(
-    cache_dir: Path, pattern: str, rules: DeletionRules, *, dry_run: bool, paths: bool = True
-) -> RemovalResult:
+def stream_removal(  # noqa: PLR0913 - keyword-only options
+    cache_dir: Path, pattern: str, rules: DeletionRules, *, dry_run: bool, paths: bool = True,
+    spare_at: Optional[int] = None,
+) -> RemovalResult:  # fmt: skip
     """``remove <pattern>`` (``*``: ``purge``) of ``rules``' pip on ``cache_dir``, streamed.
 
     :param cache_dir: the cache dir, absolute; its guards have been checked.
     :param dry_run: delete nothing, report what the real run deletes.
     :param paths: keep every path for ``removed`` and ``deleted``; ``False`` leaves both empty
         (the counts are the same), so memory stays flat in the number of files.
+    :param spare_at: leave what :func:`~pipcache_ext._plan.spare_recent` spares at this time (ns).
     """
     cache = os.fspath(cache_dir)
-    run = _Run(cache, pattern, rules, dry_run=dry_run, paths=paths)
+    run = _Run(cache, pattern, rules, dry_run=dry_run, paths=paths, spare_at=spare_at)
     no_match = plan_removal(CacheScan(cache, {}, None, (), ()), pattern, rules).no_match
     try:
         root = _fs.open_root(cache)
@@ -331,6 +379,9 @@ def stream_removal(
     finally:
         _fs.close(root)
     warnings: List[str] = [] if run.matched or no_match is None else [no_match]
+    spared = run.spared
+    if spared.size or spared.counted or spared.dirs or spared.files:
+        run.scan_warnings.append(spared_warning(spared))
     return RemovalResult(
         files_removed=run.files,
         bytes_removed=run.size,
@@ -343,4 +394,5 @@ def stream_removal(
         backend="native",
         failed=tuple(Path(path) for path in run.failed),
         deleted=tuple(Path(path) for path in run.deleted),
+        spared=tuple(Path(path) for path in spared.files),
     )
