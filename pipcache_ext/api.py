@@ -315,14 +315,10 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
 
         ``everything`` is then pip 26.3's purge in one pass (a second pass would not spare).
         """
-        # the backend itself: the disabled-cache wrapper (_Explained) does not pass
-        # spare_recent on, and dir() above already went through it
-        inner: Any = getattr(backend, "_inner", backend)
+        inner: Any = getattr(backend, "_inner", backend)  # under the disabled-cache wrapper
         if everything and isinstance(inner, PipBackend):
             return native_purge(cache, dry_run=dry_run, force=force, spare_recent=True)
-        result: RemovalResult = inner.delete(
-            pattern, dry_run=dry_run, force=force, spare_recent=True
-        )
+        result = backend.delete(pattern, dry_run=dry_run, force=force, spare_recent=True)
         if (pattern is None or pattern == "*") and not everything:
             # what the pip does not see is named (its rules were followed)
             return _http.finish_purge(

@@ -32,5 +32,11 @@ class CacheBackend(Protocol):
     def list(self, pattern: Optional[str]) -> List[CachedWheel]:
         """The wheels ``pip cache list [pattern]`` shows."""
 
-    def delete(self, pattern: Optional[str], *, dry_run: bool, force: bool) -> RemovalResult:
-        """``pip cache remove <pattern>``; ``None``: ``purge`` (after the facade's guards)."""
+    def delete(
+        self, pattern: Optional[str], *, dry_run: bool, force: bool, spare_recent: bool = False
+    ) -> RemovalResult:
+        """``pip cache remove <pattern>``; ``None``: ``purge`` (after the facade's guards).
+
+        ``spare_recent``: leave what a running ``pip install`` may be using, in-process (pip's
+        own command cannot), under the pip's rules.
+        """
