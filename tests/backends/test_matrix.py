@@ -198,6 +198,30 @@ def test_purge(cache: PipCache, fixture_cache: Manifest, pip_version: str) -> No
         assert _dirs(root) == before_dirs
 
 
+def test_a_verified_purge_leaves_nothing(
+    cache: PipCache, fixture_cache: Manifest, pip_version: str
+) -> None:
+    """Issue 11: ``verify=True`` re-measures; every matrix pip's purge leaves no wheel and no
+    HTTP file (``everything=True`` where the pip does not see ``http-v2/``: pip 26.3's rules).
+
+    pips 23.3-25.x leave the non-wheel files of ``wheels/`` (``origin.json``, strays), as pip does:
+    they are what ``wheels_size`` still counts, and not something that should have gone.
+    """
+    root = fixture_cache.cache_dir
+    version = version_tuple(pip_version)
+    old = version < (23, 3)
+    result = cache.purge(verify=True, everything=old)
+    left = result.remaining
+    assert left is not None
+    kept = sum(fixture_cache.wheels_extra.values()) if (23, 3) <= version < (26, 0) else 0
+    assert (left.wheel_count, left.wheels_size, left.http_files, left.http_size) == (0, kept, 0, 0)
+    assert not any(w.startswith("verify:") for w in result.warnings), result.warnings
+    for area in ("http", "http-v2"):
+        assert not any(p.is_file() for p in (root / area).rglob("*")), area
+    assert not list((root / "wheels").rglob("*.whl"))
+    assert set(fixture_cache.untouchable) <= files_under(root)
+
+
 def test_purge_empty_cache(venv: Path, isolated_env: Dict[str, str], tmp_path: Path) -> None:
     empty = tmp_path / "never-created"
     result = PipCache(venv, env={**isolated_env, "PIP_CACHE_DIR": str(empty)}).purge()
