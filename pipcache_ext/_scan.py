@@ -205,8 +205,7 @@ def read_subtree(
     :param visit: called with each directory read (``node`` first, then depth first) while it
         is open: its files can be read through the handle without opening it again.
     """
-    with collector_paused():
-        _read(parent, node, warnings, visit)
+    _read(parent, node, warnings, visit)  # the collector runs: a streamed removal frees shards
 
 
 def _area_node(root: Handle, cache_dir: str, name: str, warnings: List[str]) -> Optional[DirNode]:
