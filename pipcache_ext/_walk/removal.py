@@ -3,16 +3,13 @@
 A whole-cache plan (:func:`~pipcache_ext._native.plan_for`) holds every file of the cache at
 once: about 400 MiB for 300,000 files. Here each area's top directory is listed, then each of its
 subdirectories (its *shards*: ``wheels/aa``, ``http-v2/0``, ...) is read, planned (with what
-:func:`~pipcache_ext._plan.spare_recent` spares, when asked) and executed or, in a dry run,
-reported, before the next one is read; the top's own files go in their place among the shards,
-and the top directory itself last. Memory is one shard's; with ``paths=False`` no path is kept.
-
-The rules are the whole-cache plan's, chunk by chunk: the same files counted in the same order
-(wheels first, then the HTTP areas pip clears; each area's files sorted by path), the same
-directories removed with the same leftovers, the same guarantees (every directory reached from
-the open cache dir with ``O_NOFOLLOW`` and its identity re-checked, every file re-checked before
-it is unlinked; a dry run reports exactly what the real run deletes). Only ``deleted`` differs:
-it lists a shard's directories right after its files.
+:func:`~pipcache_ext._plan.spare_recent` spares, when asked) and executed or reported, before the
+next one is read; the top's own files go in their place, the top itself last. Memory is one
+shard's; with ``paths=False`` no path is kept. The rules are the whole-cache plan's, chunk by
+chunk: the same files counted in the same order, the same directories removed with the same
+leftovers, the same guarantees (directories reached with ``O_NOFOLLOW`` and re-checked, files
+re-checked before unlinking; a dry run reports exactly what the real run deletes). Only
+``deleted`` differs: it lists a shard's directories right after its files.
 
 With ``paths=False`` a large cache's shards are shared among forked workers
 (:func:`~.forks.fork_map`, one per core), each sending back one small record per shard, added in
@@ -131,7 +128,12 @@ def _without(plan: Plan, node: DirNode) -> Plan:
 
 def _release(node: DirNode) -> None:
     """Forget what was read below ``node``: one shard's memory at a time."""
-    node.children, node.files, node.dir_links = [], [], []
+    # every directory's: a child and its parent refer to each other (only gc would free them)
+    stack = [node]
+    while stack:
+        below = stack.pop()
+        stack.extend(below.children)
+        below.children, below.files, below.dir_links = [], [], []
 
 
 class _Area:
