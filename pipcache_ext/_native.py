@@ -57,6 +57,7 @@ from pipcache_ext._plan import (
     spared_warning,
 )
 from pipcache_ext._walk import iter_files, tally_trees
+from pipcache_ext._walk.paths import paths_of
 from pipcache_ext._walk.removal import stream_removal
 from pipcache_ext.models import CachedWheel, CacheInfo, RemovalResult
 
@@ -216,7 +217,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     if plan.spared is not None:
         warnings.append(spared_warning(plan.spared))
     matched = bool(plan.counted) or (plan.spared is not None and plan.spared.counted > 0)
-    spared: Tuple[Path, ...] = () if plan.spared is None else tuple(map(Path, plan.spared.files))
+    spared: Tuple[Path, ...] = () if plan.spared is None else paths_of(plan.spared.files)
     cache = str(planned.cache_dir)
     if dry_run:
         removed = [node.child_path(entry.name) for node, entry in plan.counted]
@@ -224,13 +225,13 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
             files_removed=len(removed),
             bytes_removed=plan.counted_bytes,
             dirs_removed=len(plan.dirs),
-            removed=tuple(Path(p) for p in removed),
+            removed=paths_of(removed),
             matched=matched,
             warnings=tuple(warnings),
             exact=True,
             dry_run=True,
             backend="native",
-            deleted=tuple(Path(p) for p in plan.paths(cache)),
+            deleted=paths_of(plan.paths(cache)),
             spared=spared,
         )
     try:
@@ -248,14 +249,14 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
         files_removed=len(outcome.removed),
         bytes_removed=outcome.bytes_removed,
         dirs_removed=outcome.dirs_removed,
-        removed=tuple(Path(p) for p in outcome.removed),
+        removed=paths_of(outcome.removed),
         matched=matched,
         warnings=(*warnings, *outcome.warnings),
         exact=True,
         dry_run=False,
         backend="native",
-        failed=tuple(Path(p) for p in outcome.failed),
-        deleted=tuple(Path(p) for p in outcome.deleted),
+        failed=paths_of(outcome.failed),
+        deleted=paths_of(outcome.deleted),
         spared=spared,
     )
 
