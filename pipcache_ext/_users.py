@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -37,8 +38,22 @@ def _accounts() -> List[Tuple[str, str]]:
     return [
         (entry.pw_name, entry.pw_dir)
         for entry in pwd.getpwall()
-        if entry.pw_dir and Path(entry.pw_dir).is_absolute() and Path(entry.pw_dir).is_dir()
+        if entry.pw_dir and Path(entry.pw_dir).is_absolute() and _may_be_a_dir(entry.pw_dir)
     ]
+
+
+def _may_be_a_dir(home: str) -> bool:
+    """``home`` is a directory, or a dir on the way cannot be passed (it may well be one).
+
+    ``Path.is_dir`` raises ``PermissionError`` below Python 3.12 for a home under a 0700 dir:
+    such an account is listed, its cache "not readable", never a crash of the whole survey.
+    """
+    try:
+        return stat.S_ISDIR(Path(home).stat().st_mode)
+    except PermissionError:
+        return True
+    except OSError:  # missing, not a dir, a link loop
+        return False
 
 
 def account_location(name: str, *, sudo_user: Optional[str] = None) -> CacheLocation:

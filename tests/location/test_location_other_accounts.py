@@ -188,8 +188,12 @@ def test_another_accounts_0700_cache_is_not_readable(runner: Child, homes: Path)
         shown = _cache_of(opened, mode=0o755)
         behind = _cache_of(shut, mode=0o755)
         shut.home.chmod(0o700)  # its cache cannot even be seen to exist
-        before = snapshot(hidden.cache_dir)
-        run = _run(runner, "all-users")
+        locked = homes / "locked"
+        locked.mkdir(mode=0o711)
+        with _account(locked, "buried") as buried:
+            locked.chmod(0o700)  # its home cannot even be stat'ed (Path.is_dir raised, < 3.12)
+            before = snapshot(hidden.cache_dir)
+            run = _run(runner, "all-users")
         assert run.returncode == 0, run.stderr
         rows = {row["cache_dir"]: row for row in json.loads(run.stdout)}
 
@@ -202,6 +206,8 @@ def test_another_accounts_0700_cache_is_not_readable(runner: Child, homes: Path)
         assert (row["wheel_count"], row["wheels_size"]) == (shown.wheel_count, shown.wheels_size)
         row = rows[str(behind.cache_dir)]
         assert (row["state"], row["owner"], row["users"]) == ("not readable", None, [shut.name])
+        row = rows[str(buried.home / ".cache" / "pip")]
+        assert (row["state"], row["owner"], row["users"]) == ("not readable", None, [buried.name])
         row = rows[str(runner.account.home / ".cache" / "pip")]  # its own: none yet
         assert (row["state"], row["users"]) == ("absent", [runner.account.name])
 
