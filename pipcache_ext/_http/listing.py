@@ -94,6 +94,8 @@ class Scanned:
         self.scan_warnings = scan_warnings  # how many of the warnings are the scan's (first)
         #: without models: each entry's kind, project, version, file name and URL (no entries)
         self.fields: Optional[List[Fields]] = None
+        #: with models: the positions of the entries in the listing's order
+        self.order: Optional[List[int]] = None
 
 
 def scan_http(  # noqa: PLR0913 - keyword-only options
@@ -147,13 +149,16 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
             tree = trees.get(name)
             if tree is not None:
                 found.extend(read_area(root, tree, name, kept, warnings))
+    order: Optional[List[int]] = None
     if models:
         entries, fields = _named(found, list(urls), kept), None
+        order = _ordered(found, entries, kept)
     else:
         entries, fields = [], _fields(found, list(urls), kept)
     kept.save()
     scanned = Scanned(cache_dir, found, entries, trees, warnings, scanning)
     scanned.fields = fields
+    scanned.order = order
     return scanned
 
 
@@ -183,6 +188,24 @@ def _fields(found: List[Found], urls: List[str], kept: Store) -> List[Fields]:
         if all(isinstance(f, list) and len(f) == 5 and f[0] in _KINDS for f in fields):
             return fields  # type: ignore[return-value]
     return [[e.kind, e.project, e.version, e.filename, e.url] for e in _named(found, urls, kept)]
+
+
+def _ordered(found: List[Found], entries: List[HttpEntry], kept: Store) -> List[int]:
+    """The positions of ``entries`` in the listing's order: as the last listing kept it, or anew.
+
+    A listing whose names were reused (nothing changed) has the same order: sorting 10,000
+    entries cost more than their scan's share of one process.
+    """
+    stored = kept.order()
+    if stored is not None and len(stored) == len(found):
+        position = {item.relative: i for i, item in enumerate(found)}
+        kept_order = [position.get(path) for path in stored]
+        if None not in kept_order and len(set(kept_order)) == len(position) == len(found):
+            return kept_order  # type: ignore[return-value] # no None in it
+    versions: Dict[str, Tuple[int, ...]] = {}
+    order = sorted(range(len(entries)), key=lambda i: _sort_key(entries[i], versions))
+    kept.keep_order([found[i].relative for i in order])
+    return order
 
 
 def _sort_key(
@@ -250,14 +273,15 @@ def list_http(
         return HttpListing(path, (), ())
     except OSError as exc:
         return HttpListing(path, (), (f"Could not read {path}: {reason(exc)}",))
-    try:
-        scanned = scan_http(root, path, urls=urls, store=store)
-    finally:
-        _fs.close(root)
-    entries = scanned.entries
-    if project is not None:
-        entries = [entry for entry in entries if matches(entry, project)]
     with collector_paused():
-        versions: Dict[str, Tuple[int, ...]] = {}
-        ordered = tuple(sorted(entries, key=lambda entry: _sort_key(entry, versions)))
-    return HttpListing(path, ordered, tuple(scanned.warnings))
+        try:
+            scanned = scan_http(root, path, urls=urls, store=store)
+        finally:
+            _fs.close(root)
+        entries, order = scanned.entries, scanned.order or []
+        ordered = tuple(entries[i] for i in order)
+        if project is not None:
+            ordered = tuple(entry for entry in ordered if matches(entry, project))
+        warnings = tuple(scanned.warnings)
+        del scanned, entries  # the scan's objects go now, never walked by the collector
+    return HttpListing(path, ordered, warnings)

@@ -2,15 +2,16 @@
 
 Each area's top directory is listed here (:func:`~pipcache_ext._scan.open_area`); its
 subdirectories (its *shards*: ``http-v2/0`` ... ``http-v2/f``) are shared among processes, one per
-core, this process being one of them (:func:`~pipcache_ext._walk.fork_map`). A worker reads a
-shard (:func:`~pipcache_ext._scan.read_subtree`, the scan of every listing) and, while each of
-its directories is open, the entries in it (:meth:`~._http.areas.Listed.read_here`): from the
-disk cache, which each worker inherits loaded, or else by reading their files through that open
-directory (no directory is opened twice). Per shard it sends back its scan warnings, each entry
-in a few plain values (:meth:`~._http.entries.Found.compact`, no scanned files), the problems
-found and what it saw and learnt for the disk cache. Here the entries are put back in the
-sequential order (each area: its top's own files, then its shards in listing order), so that
-the entries, the warnings and the disk cache are the sequential listing's.
+core, this process being one of them, each taking the next shard when done with one
+(:func:`~pipcache_ext._walk.fork_pull`: they end together however uneven the shards). A worker
+reads a shard (:func:`~pipcache_ext._scan.read_subtree`, the scan of every listing) and, while
+each of its directories is open, the entries in it (:meth:`~._http.areas.Listed.read_here`):
+from the disk cache, which each worker inherits loaded, or else by reading their files through
+that open directory (no directory is opened twice). Per shard it sends back its scan warnings,
+each entry in a few plain values (:meth:`~._http.entries.Found.compact`, no scanned files), the
+problems found and what it saw and learnt for the disk cache. Here the entries are put back in
+the sequential order (each area: its top's own files, then its shards in listing order), so
+that the entries, the warnings and the disk cache are the sequential listing's.
 """
 
 # ruff: noqa: PTH118, PTH120
@@ -19,20 +20,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, TypeVar
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import _fs
 from .._fs import Handle
 from .._scan import DirNode, open_area, read_subtree
-from .._walk import can_fork, estimate, fork_map, workers
+from .._walk import can_fork, estimate, fork_pull, workers
 from .._walk.paths import Folders
 from .areas import Listed
 from .entries import Compact, Found
 from .store import Store, Taken
 
 __all__ = ["PARALLEL_MIN_FILES", "parallel", "read_areas"]
-
-T = TypeVar("T")
 
 #: HTTP areas estimated to hold fewer files than this are read in this process. Reading an entry
 #: costs tens of times what counting a file does, so workers pay far below the walk's threshold.
@@ -89,25 +88,18 @@ def read_areas(
 
 def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[Found], int]:
     jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
-    parts = _parts(jobs, max(1, min(workers(), len(jobs))), OWN_SHARE)
 
-    def work(part: List[Tuple[int, int]]) -> List[_Shard]:
-        done: List[_Shard] = []
-        for a, i in part:
-            area = areas[a]
-            top, handle = area.top, area.handle
-            if top is None or handle is None:  # pragma: no cover - jobs are of listed tops
-                continue
-            said: List[str] = []
-            listed = Listed(area.name, store, _skip(top), None)
-            read_subtree(handle, top.children[i], said, listed.read_here)
-            entries = [found.compact() for found in listed.found]
-            done.append(_Shard(said, entries, sorted(listed.problems.items()), store.taken()))
-        return done
+    def work(job: Tuple[int, int]) -> _Shard:
+        area = areas[job[0]]
+        top, handle = area.top, area.handle
+        assert top is not None and handle is not None  # noqa: PT018, S101 - jobs: listed tops
+        said: List[str] = []
+        listed = Listed(area.name, store, _skip(top), None)
+        read_subtree(handle, top.children[job[1]], said, listed.read_here)
+        entries = [found.compact() for found in listed.found]
+        return _Shard(said, entries, sorted(listed.problems.items()), store.taken())
 
-    shards: Dict[Tuple[int, int], _Shard] = {}
-    for part, results in zip(parts, fork_map(work, parts)):
-        shards.update(zip(part, results))
+    shards = dict(zip(jobs, fork_pull(work, jobs, workers())))
     found: List[Found] = []
     problems: List[Tuple[int, str]] = []
     for a, area in enumerate(areas):
@@ -132,25 +124,6 @@ def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[F
     scanning = len(warnings)
     warnings.extend(f"{found[i].paths[0]}: {problem}" for i, problem in problems)
     return found, scanning
-
-
-#: The part of a worker's share this process takes: it also puts every entry back, names,
-#: builds and sorts them while the workers idle (measured on 2 cores, 10,000 entries: the two
-#: processes then end together, first listing or repeated).
-OWN_SHARE = 0.6
-
-
-def _parts(jobs: List[T], processes: int, own: float) -> List[List[T]]:
-    """``jobs`` dealt in turn to ``processes`` parts, the first (this process's) ``own`` of a share.
-
-    Shards of one area are alike (hash-named), so dealing them in turn balances the parts.
-    """
-    parts: List[List[T]] = [[] for _ in range(processes)]
-    weights = [own] + [1.0] * (processes - 1)
-    for job in jobs:
-        best = min(range(processes), key=lambda i: (len(parts[i]) + 1) / weights[i])
-        parts[best].append(job)
-    return [parts[0], *(part for part in parts[1:] if part)]
 
 
 def _shards(area: _Area) -> List[DirNode]:

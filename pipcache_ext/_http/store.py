@@ -154,6 +154,22 @@ class Store:
         self._new_names = {"fingerprint": self._fingerprint(urls), "entries": names}
         self._changed = True
 
+    def order(self) -> Optional[List[str]]:
+        """The paths of the entries in the listing's order, if :meth:`names` reused the names.
+
+        The order depends on the names and paths alone, so it holds as long as they do.
+        """
+        if self._new_names is not self._old_names:
+            return None
+        order = self._old_names.get("order")
+        return order if isinstance(order, list) else None
+
+    def keep_order(self, paths: List[str]) -> None:
+        """Remember the listing's order (the entries' paths, sorted) with the names."""
+        if self._new_names is not None and self._new_names.get("order") != paths:
+            self._new_names = {**self._new_names, "order": paths}
+            self._changed = True
+
     def get(self, path: str, key: Key) -> Optional[Stored]:
         """The record of the entry at ``path`` (relative), if its files are unchanged."""
         record = self._old.get(path)

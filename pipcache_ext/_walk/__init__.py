@@ -1,7 +1,7 @@
 """Walking a cache's trees as :func:`os.walk` lists them: in parallel processes when large.
 
 - :mod:`.trees`: the walk and its counts (:func:`tally`, :func:`tally_trees`, :func:`iter_files`);
-- :mod:`.forks`: forked worker processes (:func:`fork_map`);
+- :mod:`.forks`: forked worker processes (:func:`fork_map`, :func:`fork_pull`);
 - :mod:`.removal`: a removal streamed shard by shard, in flat memory;
 - :mod:`.scans`: the scan every plan uses (:mod:`pipcache_ext._scan`), shared among processes;
 - :mod:`.paths`: many :class:`~pathlib.Path` objects made fast.
@@ -20,7 +20,7 @@ stays flat.
 
 from __future__ import annotations
 
-from .forks import MAX_WORKERS, can_fork, fork_map, workers
+from .forks import MAX_WORKERS, can_fork, fork_map, fork_pull, workers
 from .trees import PARALLEL_MIN_FILES, Tally, estimate, iter_files, tally, tally_trees
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "can_fork",
     "estimate",
     "fork_map",
+    "fork_pull",
     "iter_files",
     "tally",
     "tally_trees",

@@ -15,17 +15,21 @@ import contextlib
 import os
 import pickle
 import signal
+import struct
 import sys
 import threading
-from typing import Callable, Dict, List, Sequence, TypeVar
+from typing import Callable, Dict, List, Optional, Sequence, TypeVar
 
-__all__ = ["MAX_WORKERS", "can_fork", "fork_map", "workers"]
+__all__ = ["MAX_WORKERS", "can_fork", "fork_map", "fork_pull", "workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 #: At most this many processes share one piece of work.
 MAX_WORKERS = 8
+
+#: One job's index in the queue of :func:`fork_pull`.
+_RECORD = struct.Struct("=I")
 
 
 def workers() -> int:
@@ -56,6 +60,17 @@ def _child(fn: Callable[[T], R], part: T, write_end: int) -> None:
         status = 0
     finally:
         os._exit(status)
+
+
+def _taking(fn: Callable[[T], R], jobs: Sequence[T], queue: int) -> Dict[int, R]:
+    """Take jobs from ``queue`` until it is empty, and run each: their results by index."""
+    done: Dict[int, R] = {}
+    while True:
+        record = os.read(queue, _RECORD.size)  # one read of a pipe is atomic: never half a record
+        if len(record) < _RECORD.size:
+            return done
+        (index,) = _RECORD.unpack(record)
+        done[index] = fn(jobs[index])
 
 
 def _read_all(fd: int) -> bytes:
@@ -108,3 +123,50 @@ def fork_map(fn: Callable[[T], R], parts: Sequence[T]) -> List[R]:
                 os.waitpid(pid, 0)
             with contextlib.suppress(OSError):
                 os.close(read_end)
+
+
+def fork_pull(fn: Callable[[T], R], jobs: Sequence[T], processes: int) -> List[R]:
+    """``[fn(job) for job in jobs]``, the jobs taken in turn by this process and its children.
+
+    Every job's index is written to a pipe before ``processes - 1`` children are forked; this
+    process and each child take the next index until none is left, so they all end within one
+    job of each other, however uneven the jobs. The results come back in the order of ``jobs``.
+    A job whose child failed or died is run here. As :func:`fork_map`, ``fn`` must only read.
+    """
+    count = min(processes, len(jobs))
+    if count <= 1 or not can_fork():
+        return [fn(job) for job in jobs]
+    queue = _queue(len(jobs))
+    if queue is None:  # dealt in turn instead
+        parts = [list(jobs[i::count]) for i in range(count)]
+        dealt = fork_map(lambda part: [fn(job) for job in part], parts)
+        return [dealt[i % count][i // count] for i in range(len(jobs))]
+    try:
+        taken = fork_map(lambda _none: _taking(fn, jobs, queue), [None] * count)
+    finally:
+        os.close(queue)
+    results: Dict[int, R] = {}
+    for part in taken:
+        results.update(part)
+    return [results[i] if i in results else fn(job) for i, job in enumerate(jobs)]
+
+
+def _queue(count: int) -> Optional[int]:
+    """The read end of a pipe holding the indices ``0 .. count - 1``; ``None`` if they do not fit.
+
+    The pipe is filled before any child is forked, so it must hold them all at once (64 KiB,
+    or one page when the account has used up its pipe buffers): the write does not wait.
+    """
+    queue, filling = os.pipe()
+    try:
+        os.set_blocking(filling, False)
+        data = b"".join(_RECORD.pack(i) for i in range(count))
+        written = os.write(filling, data)
+    except BlockingIOError:
+        written = 0
+    finally:
+        os.close(filling)  # every reader then sees the end once the queue is empty
+    if written != len(data):
+        os.close(queue)
+        return None
+    return queue
