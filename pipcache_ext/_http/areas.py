@@ -17,7 +17,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 from .._fs import Handle
 from .._pipversions import HTTP_V2
 from .._scan import DirNode, FileEntry
-from .._walk.paths import Folders, child
+from .._walk.paths import Folders
 from .entries import Chain, Found, read_entry
 from .sniff import Facts, unknown
 from .store import Key, Store, key_of
@@ -72,8 +72,8 @@ class Listed:
     def node(self, node: DirNode, pending: List[Pending]) -> None:
         """Add the entries of ``node``; those the disk cache does not know go to ``pending``."""
         area, store, found = self.area, self.store, self.found
-        folder = None if self.folders is None else self.folders.get(node.path[self.skip :])
-        prefix = node.path[self.skip :] + os.sep
+        folders, folder = self.folders, node.path[self.skip :]
+        prefix = folder + os.sep
         for key, meta, body in _groups(node, area):
             files = tuple(e for e in (meta, body) if e is not None)
             stats = [e.stat for e in files if e.stat is not None]
@@ -91,7 +91,7 @@ class Listed:
                 pending.append(Pending(len(found), node, meta, body, relative, kept))
             else:  # a stray file: nothing to read
                 facts = unknown(None)
-            paths = () if folder is None else tuple(child(folder, e.name) for e in files)
+            paths = () if folders is None else tuple(folders.file(folder, e.name) for e in files)
             parts = tuple((node, e) for e in files)
             text = stored.facts if stored is not None else None
             found.append(Found(area, key, parts, paths, relative, facts, text))

@@ -22,7 +22,7 @@ from .. import _fs
 from .._fs import Handle
 from .._pipversions import HTTP_V2
 from .._scan import DirNode, FileEntry, reason
-from .._walk.paths import Folders, child
+from .._walk.paths import Folders
 from .naming import Raw
 from .serial import Response, body_span, read_response
 from .sniff import Facts, describe, unknown
@@ -129,8 +129,7 @@ class Found:
         if self._paths is None:
             assert self._where is not None  # noqa: S101 - restored entries know where
             folders, relative, names = self._where
-            folder = folders.get(relative)
-            self._paths = tuple(child(folder, name) for name in names)
+            self._paths = tuple(folders.file(relative, name) for name in names)
         return self._paths
 
     def set_facts(self, facts: Facts) -> None:

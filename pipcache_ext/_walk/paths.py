@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 __all__ = ["Folders", "child", "paths_of"]
 
@@ -28,6 +28,11 @@ def child(parent: Path, name: str) -> Path:
     return Path(f"{parent}{os.sep}{name}")
 
 
+#: Up to 3.11 on POSIX a :class:`Path` can be made from its parts (``_from_parsed_parts``, what
+#: ``_make_child_relpath`` calls), no text parsed.
+_FROM_PARTS = sys.version_info < (3, 12) and os.name == "posix"
+
+
 class Folders:
     """The :class:`Path` of each directory below ``top``, made once from its parent's.
 
@@ -36,6 +41,29 @@ class Folders:
 
     def __init__(self, top: Path) -> None:
         self._made: Dict[str, Path] = {"": top}
+        self._parts: Dict[str, List[str]] = {}
+        self._from_parts: Optional[Callable[[str, str, List[str]], Path]] = (
+            getattr(type(top), "_from_parsed_parts", None) if _FROM_PARTS else None
+        )
+
+    def file(self, relative: str, name: str) -> Path:
+        """``get(relative) / name``: with no :class:`Path` made for the directories on the way.
+
+        Up to 3.11 on POSIX the file's path is made from its parts, split here (a directory
+        chain of an HTTP entry is its own: making a Path of each directory cost more than the
+        file's); elsewhere as :meth:`get` and :func:`child` make it.
+        """
+        make = self._from_parts
+        if make is None:
+            return child(self.get(relative), name)
+        top = self._made[""]
+        parts = self._parts.get(relative)
+        if parts is None:
+            parts = list(getattr(top, "_parts"))  # noqa: B009 - private, up to 3.11
+            if relative:
+                parts.extend(relative.split(os.sep))  # noqa: PTH206 - no Path made
+            self._parts[relative] = parts
+        return make(getattr(top, "_drv"), getattr(top, "_root"), [*parts, name])  # noqa: B009
 
     def get(self, relative: str) -> Path:
         """The directory at ``relative`` (``a/b/c``, joined by :data:`os.sep`; ``""``: top)."""

@@ -44,3 +44,19 @@ def test_child_and_folders_are_the_joined_path(tmp_path: Path) -> None:
     _same(folders.get(relative), str(tmp_path / "http-v2" / "a" / "b"))
     assert folders.get(relative) is folders.get(relative)
     _same(folders.get(""), str(tmp_path))
+
+
+def test_folders_file_is_the_joined_path_and_works(tmp_path: Path) -> None:
+    folders = Folders(tmp_path)
+    relative = os.sep.join(["http-v2", "a", "b"])
+    (tmp_path / relative).mkdir(parents=True)
+    (tmp_path / relative / "key.body").write_bytes(b"body")
+    for name in ("key", "key.body", "ünï", ".tmp"):
+        text = f"{tmp_path}{os.sep}{relative}{os.sep}{name}"
+        _same(folders.file(relative, name), text)
+        assert hash(folders.file(relative, name)) == hash(Path(text))
+    _same(folders.file("", "top"), f"{tmp_path}{os.sep}top")
+    body = folders.file(relative, "key.body")
+    assert body.read_bytes() == b"body"  # a usable path, not only an equal one
+    assert body.stat().st_size == 4
+    assert folders.file(relative, "key").name == "key"  # the shared parts were not changed
