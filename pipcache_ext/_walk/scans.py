@@ -1,11 +1,11 @@
 """The scan of a large cache's areas shared among forked workers: the sequential scan's trees.
 
 Each area's top directory is listed here (:func:`~pipcache_ext._scan.open_area`); its shards
-(``wheels/aa``, ``http-v2/0``, ...) are dealt to processes, one per core, this one among them
-(:func:`~.forks.fork_map`). A worker reads its shards with the scan every plan uses
-(:func:`~pipcache_ext._scan.read_subtree`) and sends each back as nested tuples of plain values
-(an ``lstat`` as a :class:`~pipcache_ext._scan.Stat`: a pickled ``os.stat_result`` costs 20
-times more), which are made into the same :class:`~pipcache_ext._scan.DirNode` and
+(``wheels/aa``, ``http-v2/0``, ...) are taken one after the other by processes, one per core,
+this one among them (:func:`~.forks.fork_pull`). A worker reads each shard with the scan every
+plan uses (:func:`~pipcache_ext._scan.read_subtree`) and sends it back as nested tuples of plain
+values (an ``lstat`` as a :class:`~pipcache_ext._scan.Stat`: a pickled ``os.stat_result`` costs
+20 times more), which are made into the same :class:`~pipcache_ext._scan.DirNode` and
 :class:`~pipcache_ext._scan.FileEntry` objects here, in the shard's place. The shards this
 process reads are read into the tree directly. The trees and the warnings (each area's, in the
 order the sequential scan gives them) are the sequential scan's.
@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .. import _fs
 from .._fs import Handle, Identity
 from .._scan import DirNode, FileEntry, Stat, open_area, read_subtree, scan_area
-from .forks import can_fork, fork_map, workers
+from .forks import can_fork, fork_pull, workers
 from .trees import PARALLEL_MIN_FILES, estimate
 
 __all__ = ["parallel", "scan_trees"]
@@ -77,24 +77,17 @@ def _scan(
     jobs = [(a, i) for a, (_n, top, handle, _s) in enumerate(opened)
             if top is not None and handle is not None
             for i in range(len(top.children))]  # fmt: skip
-    count = max(1, min(workers(), len(jobs)))
-    parts = [jobs[i::count] for i in range(count)]  # shards of an area are alike: dealt in turn
     here = os.getpid()
 
-    def work(part: List[Tuple[int, int]]) -> List[Tuple[List[str], Optional[_Node]]]:
-        done: List[Tuple[List[str], Optional[_Node]]] = []
-        for a, i in part:
-            _name, top, handle, _said = opened[a]
-            assert top is not None and handle is not None  # noqa: PT018, S101 - jobs: listed
-            said: List[str] = []
-            shard = top.children[i]
-            read_subtree(handle, shard, said)
-            done.append((said, None if os.getpid() == here else _encoded(shard)))
-        return done
+    def work(job: Tuple[int, int]) -> Tuple[List[str], Optional[_Node]]:
+        _name, top, handle, _said = opened[job[0]]
+        assert top is not None and handle is not None  # noqa: PT018, S101 - jobs: listed
+        said: List[str] = []
+        shard = top.children[job[1]]
+        read_subtree(handle, shard, said)
+        return said, None if os.getpid() == here else _encoded(shard)  # here: read in place
 
-    read: Dict[Tuple[int, int], Tuple[List[str], Optional[_Node]]] = {}
-    for part, results in zip(parts, fork_map(work, parts)):
-        read.update(zip(part, results))
+    read = dict(zip(jobs, fork_pull(work, jobs, workers())))
     trees: Dict[str, Optional[DirNode]] = {}
     for a, (name, top, _handle, said) in enumerate(opened):
         warnings.extend(said)
