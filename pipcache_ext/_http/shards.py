@@ -79,14 +79,16 @@ def read_areas(
             opened = open_area(root, cache_dir, name, said)
             top, handle = (None, None) if opened is None else opened
             areas.append(_Area(name, top, handle, said))
-        return _read(areas, store, warnings)
+        return _read(cache_dir, areas, store, warnings)
     finally:
         for area in areas:
             if area.handle is not None:
                 _fs.close(area.handle)
 
 
-def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[Found], int]:
+def _read(
+    cache_dir: str, areas: List[_Area], store: Store, warnings: List[str]
+) -> Tuple[List[Found], int]:
     jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
 
     def work(job: Tuple[int, int]) -> _Shard:
@@ -122,7 +124,9 @@ def _read(areas: List[_Area], store: Store, warnings: List[str]) -> Tuple[List[F
         for seen in taken:
             store.add(seen)
     scanning = len(warnings)
-    warnings.extend(f"{found[i].paths[0]}: {problem}" for i, problem in problems)
+    # the text of found[i].paths[0], without making the Path (a usage makes none)
+    warnings.extend(f"{os.path.join(cache_dir, found[i].relative)}: {problem}"
+                    for i, problem in problems)  # fmt: skip
     return found, scanning
 
 
