@@ -70,7 +70,8 @@ def scan_cache(root: Handle, cache_dir: str, areas: Tuple[str, ...]) -> CacheSca
     selfcheck: Optional[FileEntry] = None
     others: List[str] = []
     try:
-        names = sorted(entry.name for entry in _fs.list_dir(root, cache_dir))
+        with _fs.list_dir(root, cache_dir) as listing:
+            names = sorted(entry.name for entry in listing)
     except OSError as exc:
         warnings.append(f"Could not read directory {cache_dir}: {reason(exc)}")
         names = []

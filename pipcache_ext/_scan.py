@@ -280,21 +280,22 @@ def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: 
     files, dir_links, children = node.files, node.dir_links, node.children
     identity, s_islnk, s_isdir = Identity, stat.S_ISLNK, stat.S_ISDIR
     prefix = node.path + os.sep  # node.child_path(name), once
-    for entry in _fs.list_dir(handle, node.path):
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except FileNotFoundError:
-            continue  # vanished since it was listed
-        name = entry.name
-        mode = st.st_mode
-        if s_islnk(mode) or (_REPARSE_POINTS and _fs.is_link(st)):
-            link = FileEntry(name, identity(st.st_dev, st.st_ino), 0, True, st)  # noqa: FBT003
-            (dir_links if _points_to_dir(entry) else files).append(link)
-        elif s_isdir(mode):
-            children.append(DirNode(name, prefix + name, identity(st.st_dev, st.st_ino), node))
-        else:
-            size = st.st_size
-            files.append(FileEntry(name, identity(st.st_dev, st.st_ino), size, False, st))  # noqa: FBT003
+    with _fs.list_dir(handle, node.path) as listing:
+        for entry in listing:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # vanished since it was listed
+            name = entry.name
+            mode = st.st_mode
+            if s_islnk(mode) or (_REPARSE_POINTS and _fs.is_link(st)):
+                link = FileEntry(name, identity(st.st_dev, st.st_ino), 0, True, st)  # noqa: FBT003
+                (dir_links if _points_to_dir(entry) else files).append(link)
+            elif s_isdir(mode):
+                children.append(DirNode(name, prefix + name, identity(st.st_dev, st.st_ino), node))
+            else:
+                size = st.st_size
+                files.append(FileEntry(name, identity(st.st_dev, st.st_ino), size, False, st))  # noqa: FBT003
 
 
 def _points_to_dir(entry: os.DirEntry[str]) -> bool:
