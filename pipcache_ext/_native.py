@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from pipcache_ext import _fs
 from pipcache_ext._execute import execute
@@ -217,21 +217,22 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     if plan.spared is not None:
         warnings.append(spared_warning(plan.spared))
     matched = bool(plan.counted) or (plan.spared is not None and plan.spared.counted > 0)
-    spared: Tuple[Path, ...] = () if plan.spared is None else paths_of(plan.spared.files)
+    made: Dict[str, Path] = {}  # each path made once, shared by the result's tuples
+    spared: Tuple[Path, ...] = () if plan.spared is None else paths_of(plan.spared.files, made)
     cache = str(planned.cache_dir)
     if dry_run:
-        removed = [node.child_path(entry.name) for node, entry in plan.counted]
+        deleted = paths_of(plan.paths(cache), made)
         return RemovalResult(
-            files_removed=len(removed),
+            files_removed=len(plan.counted),
             bytes_removed=plan.counted_bytes,
             dirs_removed=len(plan.dirs),
-            removed=paths_of(removed),
+            removed=deleted[: len(plan.counted)],  # Plan.paths: the counted files first
             matched=matched,
             warnings=tuple(warnings),
             exact=True,
             dry_run=True,
             backend="native",
-            deleted=paths_of(plan.paths(cache)),
+            deleted=deleted,
             spared=spared,
         )
     try:
@@ -249,14 +250,14 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
         files_removed=len(outcome.removed),
         bytes_removed=outcome.bytes_removed,
         dirs_removed=outcome.dirs_removed,
-        removed=paths_of(outcome.removed),
+        deleted=paths_of(outcome.deleted, made),
+        removed=paths_of(outcome.removed, made),
         matched=matched,
         warnings=(*warnings, *outcome.warnings),
         exact=True,
         dry_run=False,
         backend="native",
-        failed=paths_of(outcome.failed),
-        deleted=paths_of(outcome.deleted),
+        failed=paths_of(outcome.failed, made),
         spared=spared,
     )
 

@@ -130,7 +130,8 @@ class Plan(NamedTuple):
     def paths(self, cache_dir: str) -> List[str]:
         """Every path the plan removes, in order.
 
-        The counted files, then each directory's leftovers and the directory itself, then
+        The counted files (first, in :attr:`counted`'s order: a dry run's ``removed`` is this
+        list's head), then each directory's leftovers and the directory itself, then
         ``selfcheck.json``.
         """
         result = [node.child_path(entry.name) for node, entry in self.counted]

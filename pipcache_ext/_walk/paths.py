@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 __all__ = ["Folders", "child", "paths_of"]
 
@@ -74,16 +74,20 @@ class Folders:
         return made
 
 
-def paths_of(texts: Iterable[str]) -> Tuple[Path, ...]:
+def paths_of(texts: Iterable[str], made: Optional[Dict[str, Path]] = None) -> Tuple[Path, ...]:
     """``tuple(map(Path, texts))``, faster for many paths that share their directories.
 
     Each directory's :class:`Path` is made once, from its parent's; a text that is not a plain
     absolute path (``//``, ``.``, a trailing separator, a relative one) is parsed whole, and so
     is every text where ``Path(text)`` is the cheapest (Python 3.12+, not POSIX).
+
+    :param made: the paths already made (text -> Path), shared by several calls: a result's
+        ``removed`` and ``deleted`` then hold the same objects, each made once.
     """
+    if made is None:
+        made = {}
     if _RELPATH is None or os.name != "posix":
-        return tuple(map(Path, texts))
-    made: Dict[str, Path] = {}
+        return tuple(_parsed(texts, made))
 
     def path(text: str) -> Path:
         got = made.get(text)
@@ -97,3 +101,12 @@ def paths_of(texts: Iterable[str]) -> Tuple[Path, ...]:
         return got
 
     return tuple(path(text) for text in texts)
+
+
+def _parsed(texts: Iterable[str], made: Dict[str, Path]) -> Iterator[Path]:
+    """Each text's :class:`Path`, parsed whole, once per text."""
+    for text in texts:
+        got = made.get(text)
+        if got is None:
+            got = made[text] = Path(text)
+        yield got

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Dict
 
 from pipcache_ext._walk.paths import Folders, child, paths_of
 
@@ -60,3 +61,15 @@ def test_folders_file_is_the_joined_path_and_works(tmp_path: Path) -> None:
     assert body.read_bytes() == b"body"  # a usable path, not only an equal one
     assert body.stat().st_size == 4
     assert folders.file(relative, "key").name == "key"  # the shared parts were not changed
+
+
+def test_paths_of_shares_what_it_made_between_calls(tmp_path: Path) -> None:
+    made: Dict[str, Path] = {}
+    files = [str(tmp_path / "a" / f"f{i}") for i in range(5)]
+    everything = paths_of([*files, str(tmp_path / "a"), *ODD], made)
+    again = paths_of(files[::-1], made)
+    assert [id(p) for p in again] == [id(p) for p in everything[:5]][::-1]  # the same objects
+    for got, text in zip(again, files[::-1]):
+        _same(got, text)
+    for got, text in zip(everything[6:], ODD):
+        _same(got, text)
