@@ -5,19 +5,13 @@ A part of the facade kept apart so that ``api.py`` stays small: :class:`PipCache
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
-from . import _fs
-from ._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
 from ._housekeeping.lock import cache_lock
 from ._housekeeping.verify import verified
 from ._http import actions as _http
-from ._native import PlannedRemoval, planned_result
-from ._pipversions import AREAS, deletion_rules
-from ._plan import recent_empty_dirs, scan_cache, spare_recent
 from .models import HttpEntry, HttpListing, RemovalResult
 
 __all__ = ["HttpOperations"]
@@ -78,53 +72,13 @@ class HttpOperations:
         """
         cache = self.dir()
         names = [name] if isinstance(name, str) else list(name)
-        remover = _sparing_removal if spare_recent else _http.project_removal
 
         def delete() -> RemovalResult:
-            return remover(
+            return _http.project_removal(
                 cache, self._env, names, version=version, wheels=wheels, http=http,
-                dry_run=dry_run, force=force,
+                dry_run=dry_run, force=force, spare_at=time.time_ns() if spare_recent else None,
             )  # fmt: skip
 
         with cache_lock(cache, self._env, wait=wait):
             result = self._deleting(delete)  # refused or noted as the backend's delete would be
             return verified(result, cache) if verify else result
-
-
-def _sparing_removal(  # noqa: PLR0913 - keyword-only options, as remove_project's
-    cache_dir: Path,
-    env: Mapping[str, str],
-    names: Sequence[str],
-    *,
-    version: Optional[str],
-    wheels: bool,
-    http: bool,
-    dry_run: bool,
-    force: bool,
-) -> RemovalResult:
-    """``_http.project_removal``'s plan without what pip may be using (``spare_recent``)."""
-    from ._http.listing import index_urls, scan_http, store_root  # noqa: PLC0415 - as _http's
-    from ._http.remove import plan_projects  # noqa: PLC0415
-
-    ensure_safe_to_purge(cache_dir, force=force)
-    ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
-    path = Path(os.path.abspath(os.fspath(cache_dir)))  # noqa: PTH100
-    moment = time.time_ns()
-    try:
-        root = _fs.open_root(os.fspath(path))
-    except (FileNotFoundError, _fs.NotADirectoryHere):  # nothing there, nothing to spare
-        return _http.project_removal(
-            cache_dir, env, names, version=version, wheels=wheels, http=http,
-            dry_run=dry_run, force=force,
-        )  # fmt: skip
-    try:
-        scan = scan_cache(root, os.fspath(path), AREAS)
-        scanned = scan_http(
-            root, path, trees=dict(scan.trees), urls=index_urls(env), store=store_root(env)
-        )
-    finally:
-        _fs.close(root)
-    plan = plan_projects(scan, scanned, names, version=version, wheels=wheels, http=http)
-    plan = spare_recent(plan, moment, recent_empty_dirs(plan.dirs, moment))
-    scan = scan._replace(warnings=(*scan.warnings, *scanned.warnings))
-    return planned_result(PlannedRemoval(path, scan, plan, deletion_rules(None)), dry_run=dry_run)

@@ -18,7 +18,7 @@ from .. import _fs
 from .._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
 from .._native import PlannedRemoval, plan_for, planned_result
 from .._pipversions import AREAS, HTTP_V1, HTTP_V2, deletion_rules
-from .._plan import ALL, CacheScan, Plan, scan_cache
+from .._plan import ALL, CacheScan, Plan, recent_empty_dirs, scan_cache, spare_recent
 from .._scan import scan_area
 from ..models import CacheInfo, HttpEntry, HttpListing, RemovalResult
 
@@ -65,6 +65,7 @@ def project_removal(  # noqa: PLR0913 - keyword-only options, as PipCache.remove
     http: bool,
     dry_run: bool,
     force: bool,
+    spare_at: Optional[int] = None,
 ) -> RemovalResult:
     """:func:`remove_project` with the index URLs and the disk cache of ``env``."""
     from .listing import index_urls, store_root  # noqa: PLC0415 - see above
@@ -80,6 +81,7 @@ def project_removal(  # noqa: PLR0913 - keyword-only options, as PipCache.remove
         force=force,
         urls=index_urls(env),
         store=store_root(env),
+        spare_at=spare_at,
     )
 
 
@@ -98,9 +100,12 @@ def remove_project(  # noqa: PLR0913 - keyword-only options, as PipCache.remove_
     force: bool = False,
     urls: Sequence[str] = (),
     store: Optional[Path] = None,
+    spare_at: Optional[int] = None,
 ) -> RemovalResult:
     """Delete everything cached for ``names`` in ``cache_dir`` (see :mod:`~._http.remove`).
 
+    :param spare_at: leave what pip may be using at this moment, in ns (``spare_recent``): whole
+        entries with a file written in the last five minutes, and the empty directories made then.
     :raises UnsafeOperationError: the cache dir is a filesystem root or a home directory (or an
         area links to one), without ``force``.
     """
@@ -124,6 +129,8 @@ def remove_project(  # noqa: PLR0913 - keyword-only options, as PipCache.remove_
     finally:
         _fs.close(root)
     plan = plan_projects(scan, scanned, names, version=version, wheels=wheels, http=http)
+    if spare_at is not None:
+        plan = spare_recent(plan, spare_at, recent_empty_dirs(plan.dirs, spare_at))
     scan = scan._replace(warnings=(*scan.warnings, *scanned.warnings))
     return planned_result(PlannedRemoval(path, scan, plan, deletion_rules(None)), dry_run=dry_run)
 
