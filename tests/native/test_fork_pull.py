@@ -20,10 +20,12 @@ linux_only = pytest.mark.skipif(
 
 _PULLER = """
 import json, os, sys, time
-from pipcache_ext._walk import fork_pull
+from pipcache_ext._walk import forks, fork_pull
 
 spec = json.loads(sys.argv[1])
 parent = os.getpid()
+if spec.get("no_queue"):  # the pipe cannot hold the queue: the jobs are dealt in turn
+    forks._queue = lambda count: None
 
 def job(n):
     if n in spec.get("die_in_child", []) and os.getpid() != parent:
@@ -73,3 +75,11 @@ def test_a_child_that_dies_has_its_job_done_here() -> None:
 def test_one_process_or_one_job_forks_nothing() -> None:
     assert pull(sleeps=[0.0] * 5, processes=1)["results"] == [[n, True] for n in range(5)]
     assert pull(sleeps=[0.0], processes=4)["results"] == [[0, True]]
+
+
+@linux_only
+def test_without_a_queue_the_jobs_are_dealt_and_still_in_order() -> None:
+    answer = pull(sleeps=[0.02] * 7, processes=2, no_queue=True)
+    assert [n for n, _here in answer["results"]] == list(range(7))
+    here = [n for n, here in answer["results"] if here]
+    assert here == [0, 2, 4, 6]  # dealt in turn: this process has every other job
