@@ -7,6 +7,10 @@ to a pipe and ``os._exit``: no ``atexit`` hook, no flush of the parent's buffers
 only from a process with one thread (another thread may hold a lock the child would need; Python
 3.12+ warns); otherwise, and off Linux, every part runs in this process. A child that fails or
 dies has its part run here again; Ctrl-C kills every child before ``KeyboardInterrupt`` goes on.
+
+:func:`fork_map` runs parts fixed up front; :func:`fork_pull` runs jobs that each process takes
+from one queue (a pipe of job indices) when done with its last, so uneven jobs (a shard of an HTTP
+area holds tens or thousands of entries) do not leave one process waiting for another.
 """
 
 from __future__ import annotations
