@@ -5,7 +5,6 @@ The one-shot functions that build one for a single call are in :mod:`._oneshots`
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Union, get_args
@@ -22,14 +21,13 @@ from ._guard import (
     ensure_looks_like_a_cache,
     ensure_safe_to_purge,
 )
-from ._housekeeping.verify import verified, verified_purge
+from ._housekeeping.verify import verified_purge
 from ._http import actions as _http
 from ._native import native_purge
-from ._patterns import pattern_matcher, pip_glob, validate_pattern
-from ._pipversions import AREAS, WHEELS, PipVersion, deletion_rules, features, parse_pip_version
+from ._patterns import validate_pattern
+from ._pipversions import AREAS, PipVersion, features, parse_pip_version
 from ._probing import PythonSpec, probe_interpreter
 from ._runner import Runner, run
-from ._walk import iter_files
 from .errors import PipNotFoundError, Remedy
 from .models import (
     Backend,
@@ -269,8 +267,6 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
             if not verify:
                 return result
             rules = self._rules()
-            if result.spared:  # what stays on purpose is not something that should have gone
-                return _verified_sparing(result, self.dir(), rules, everything=everything)
             return verified_purge(result, self.dir(), pip_version=rules, everything=everything)
 
     def _delete(
@@ -325,41 +321,6 @@ class PipCache(HttpOperations, HousekeepingOperations, LocationOperations):
                 cache, result, pip_version=self._rules(), everything=False, dry_run=dry_run
             )
         return result  # everything: the newest pip's rules, which leave nothing unseen
-
-
-def _verified_sparing(
-    result: RemovalResult, cache_dir: Path, pip_version: Optional[str], *, everything: bool
-) -> RemovalResult:
-    """:func:`~._housekeeping.verify.verified_purge` for a purge that spared files on purpose.
-
-    What should have gone: every file of the areas the purge cleans (without ``everything``,
-    under ``wheels/`` only the ``*-*.whl`` files), but the files ``result.spared`` names.
-    """
-    result = verified(result, cache_dir)
-    if result.remaining is None:
-        return result
-    rules = deletion_rules(None if everything else pip_version)
-    spared = {os.fspath(path) for path in result.spared}
-    wheel = pattern_matcher(pip_glob("*"))
-    files = size = 0
-    for area in AREAS:
-        if area != WHEELS and area not in rules.http_for_all:
-            continue
-        for path, name, is_link in iter_files(os.path.join(cache_dir, area)):  # noqa: PTH118
-            if path in spared or (area == WHEELS and not everything and not wheel(name)):
-                continue
-            try:
-                size += 0 if is_link else os.lstat(path).st_size
-            except OSError:
-                continue  # gone meanwhile
-            files += 1
-    if not files:
-        return result
-    note = (
-        f"verify: {files} file(s) ({size} bytes) that the purge should have removed are still in"
-        f" {os.fspath(cache_dir)}"
-    )
-    return dataclasses.replace(result, warnings=(*result.warnings, note))
 
 
 #: The default timeout of one pip process, in seconds.
