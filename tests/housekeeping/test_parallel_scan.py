@@ -12,21 +12,15 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "http"))
 
 from _dists import wheel
+from _fresh import linux_only, run_fresh
 from _sharded import build
-
-linux_only = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="the scan forks on Linux only"
-)
 
 _USAGE = """
 import json, os, sys
@@ -35,37 +29,17 @@ from pipcache_ext._http import shards
 from pipcache_ext._housekeeping.usage import usage
 
 spec = json.loads(sys.argv[1])
-forks = []
-real_fork = os.fork
-def fork():
-    pid = real_fork()
-    if pid:
-        forks.append(pid)
-    return pid
-os.fork = fork
 shards.workers = lambda: 2  # two processes even on one core
 rows, warnings = usage(Path(spec["cache"]), store=Path(spec["store"]), parallel=spec["parallel"])
 out = [[r.project, r.wheel_count, r.wheels_size, r.http_entries, r.http_size, r.size,
         list(r.versions), r.last_used.isoformat() if r.last_used else None] for r in rows]
-try:
-    os.waitpid(-1, os.WNOHANG)
-    left = True
-except ChildProcessError:
-    left = False
-print(json.dumps({"rows": out, "warnings": warnings, "forks": len(forks), "children_left": left}))
+print(json.dumps({"rows": out, "warnings": warnings, "forks": len(forks),
+                  "children_left": children_left()}))
 """
 
 
 def usage_in_a_child(cache: Path, store: Path, *, parallel: bool) -> Dict[str, Any]:
-    spec = {"cache": str(cache), "store": str(store), "parallel": parallel}
-    done = subprocess.run(
-        [sys.executable, "-c", _USAGE, json.dumps(spec)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answer["children_left"] is False
-    return answer
+    return run_fresh(_USAGE, {"cache": str(cache), "store": str(store), "parallel": parallel})
 
 
 def wheels(cache: Path) -> int:
@@ -112,14 +86,6 @@ from pipcache_ext._walk import scans
 from pipcache_ext._housekeeping.prune import prune
 
 spec = json.loads(sys.argv[1])
-forks = []
-real_fork = os.fork
-def fork():
-    pid = real_fork()
-    if pid:
-        forks.append(pid)
-    return pid
-os.fork = fork
 scans.workers = lambda: 2  # two processes even on one core
 cache = Path(spec["cache"])
 r = prune(cache, older_than=spec["older_than"], max_size=spec["max_size"],
@@ -127,12 +93,7 @@ r = prune(cache, older_than=spec["older_than"], max_size=spec["max_size"],
 rel = lambda paths: [str(Path(p).relative_to(cache)) for p in paths]
 out = [r.files_removed, r.bytes_removed, r.dirs_removed, rel(r.removed), rel(r.deleted),
        rel(r.failed), [w.replace(str(cache), "CACHE") for w in r.warnings], r.matched]
-try:
-    os.waitpid(-1, os.WNOHANG)
-    left = True
-except ChildProcessError:
-    left = False
-print(json.dumps({"result": out, "forks": len(forks), "children_left": left}))
+print(json.dumps({"result": out, "forks": len(forks), "children_left": children_left()}))
 """
 
 DAY_NS = 86400 * 10**9
@@ -140,14 +101,7 @@ NOW = 1_900_000_000 * 10**9
 
 
 def prune_in_a_child(cache: Path, **spec: Any) -> Dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PRUNE, json.dumps({"cache": str(cache), **spec})],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answer["children_left"] is False
-    return answer
+    return run_fresh(_PRUNE, {"cache": str(cache), **spec})
 
 
 def aged_cache(cache: Path) -> Tuple[Dict[str, int], List[Tuple[List[str], List[str]]]]:
@@ -197,7 +151,7 @@ def dump(node):
             entries(node.dir_links), [dump(c) for c in node.children],
             all(c.parent is node for c in node.children)]
 
-cache = sys.argv[1]
+cache = json.loads(sys.argv[1])["cache"]
 scans.workers = lambda: 2
 root = _fs.open_root(cache)
 out = {}
@@ -205,6 +159,7 @@ for mode in (False, True):
     warnings = []
     trees = scans.scan_trees(root, cache, ("wheels", "http", "http-v2"), warnings, parallel=mode)
     out[str(mode)] = [{name: dump(tree) for name, tree in trees.items()}, warnings]
+out["children_left"] = children_left()
 print(json.dumps(out))
 """
 
@@ -213,12 +168,7 @@ print(json.dumps(out))
 def test_the_parallel_scan_gives_the_sequential_trees(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     ages, _groups = aged_cache(cache)
-    done = subprocess.run(
-        [sys.executable, "-c", _TREES, str(cache)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    answer = json.loads(done.stdout)
+    answer = run_fresh(_TREES, {"cache": str(cache)})
     sequential, parallel = answer["False"], answer["True"]
     assert parallel == sequential
     assert parallel[0]["http-v2"][9] is True

@@ -12,19 +12,12 @@ listing never forks from a process with other threads), which also counts its fo
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict
 
-import pytest
 from _dists import wheel
+from _fresh import linux_only, run_fresh
 from _sharded import INDEX, build
-
-linux_only = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="the listing forks on Linux only"
-)
 
 # In a fresh interpreter: list the cache as asked, say every entry, the warnings, the disk
 # cache written, the forks made and whether a child is left.
@@ -36,14 +29,6 @@ from pipcache_ext._http import shards
 from pipcache_ext._http.listing import scan_http, _sort_key
 
 spec = json.loads(sys.argv[1])
-forks = []
-real_fork = os.fork
-def fork():
-    pid = real_fork()
-    if pid:
-        forks.append(pid)
-    return pid
-os.fork = fork
 shards.workers = lambda: 2  # two processes even on one core
 cache, store = Path(spec["cache"]), Path(spec["store"])
 root = _fs.open_root(str(cache))
@@ -55,26 +40,14 @@ entries = [
     for e in sorted(scanned.entries, key=_sort_key)
 ]
 kept = [json.loads(p.read_text()) for p in sorted(store.iterdir())] if store.is_dir() else []
-try:
-    os.waitpid(-1, os.WNOHANG)
-    left = True
-except ChildProcessError:
-    left = False
 print(json.dumps({"entries": entries, "warnings": scanned.warnings, "store": kept,
-                  "forks": len(forks), "children_left": left}))
+                  "forks": len(forks), "children_left": children_left()}))
 """
 
 
 def list_in_a_child(cache: Path, store: Path, *, parallel: bool) -> Dict[str, Any]:
     spec = {"cache": str(cache), "store": str(store), "index": INDEX, "parallel": parallel}
-    done = subprocess.run(
-        [sys.executable, "-c", _LISTER, json.dumps(spec)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answer["children_left"] is False
-    return answer
+    return run_fresh(_LISTER, spec)
 
 
 @linux_only

@@ -7,25 +7,19 @@ also says which process ran each job and whether any child is left.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any, Dict
 
-import pytest
-
-linux_only = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="workers are forked on Linux only"
-)
+from _fresh import linux_only, run_fresh
 
 _PULLER = """
 import json, os, sys, time
-from pipcache_ext._walk import forks, fork_pull
+from pipcache_ext._walk import fork_pull
+from pipcache_ext._walk import forks as forking  # "forks": the preamble's list
 
 spec = json.loads(sys.argv[1])
 parent = os.getpid()
 if spec.get("no_queue"):  # the pipe cannot hold the queue: the jobs are dealt in turn
-    forks._queue = lambda count: None
+    forking._queue = lambda count: None
 
 def job(n):
     if n in spec.get("die_in_child", []) and os.getpid() != parent:
@@ -34,24 +28,12 @@ def job(n):
     return [n, os.getpid() == parent]
 
 results = fork_pull(job, list(range(len(spec["sleeps"]))), spec["processes"])
-try:
-    os.waitpid(-1, os.WNOHANG)
-    left = True
-except ChildProcessError:
-    left = False
-print(json.dumps({"results": results, "children_left": left}))
+print(json.dumps({"results": results, "children_left": children_left()}))
 """
 
 
 def pull(**spec: Any) -> Dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PULLER, json.dumps(spec)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answer["children_left"] is False
-    return answer
+    return run_fresh(_PULLER, spec)
 
 
 @linux_only

@@ -13,23 +13,17 @@ threads of its own, and the walk never forks from a process with other threads.
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 from _cachetree import build_cache
+from _fresh import linux_only, run_fresh
 
 from pipcache_ext import _walk
 from pipcache_ext._patterns import pattern_matcher, pip_glob
-
-linux_only = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="the walk forks on Linux only"
-)
 
 WHEEL_GLOB = "*-*.whl"
 Trees = List[Tuple[str, Optional[Callable[[str], bool]]]]
@@ -47,14 +41,7 @@ from pipcache_ext._patterns import pattern_matcher, pip_glob
 spec = json.loads(sys.argv[1])
 cache = Path(spec["cache"])
 parent = os.getpid()
-forks = []
-real_fork, real_scandir = os.fork, os.scandir
-
-def fork():
-    pid = real_fork()
-    if pid:
-        forks.append(pid)
-    return pid
+real_scandir = os.scandir
 
 class Listing:
     # a victim is deleted right after it is listed, before the walk can stat it
@@ -79,7 +66,6 @@ def scandir(where="."):
     return Listing(where)
 
 victims = {os.path.basename(v) for v in spec.get("vanish", ())}
-os.fork = fork
 os.scandir = scandir
 if "min_files" in spec:
     trees.PARALLEL_MIN_FILES = spec["min_files"]
@@ -105,11 +91,7 @@ else:
     answer["tallies"] = _walk.tally_trees(
         walked, parallel=spec.get("parallel"), processes=spec.get("processes")
     )
-try:
-    os.waitpid(-1, os.WNOHANG)
-    answer["children_left"] = True
-except ChildProcessError:
-    answer["children_left"] = False
+answer["children_left"] = children_left()
 answer["forks"] = len(forks)
 print(json.dumps(answer))
 """
@@ -117,14 +99,7 @@ print(json.dumps(answer))
 
 def walk_in_a_child(cache: Path, **spec: Any) -> Dict[str, Any]:
     """Walk ``cache`` in a fresh interpreter as ``spec`` asks; its JSON answer."""
-    done = subprocess.run(
-        [sys.executable, "-c", _WALKER, json.dumps({"cache": str(cache), **spec})],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    answer: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert answer["children_left"] is False
-    return answer
+    return run_fresh(_WALKER, {"cache": str(cache), **spec})
 
 
 def os_walk_tally(top: Path, glob: Optional[str]) -> Tuple[int, int, int]:
