@@ -35,6 +35,7 @@ __all__ = [
     "Visit",
     "collector_paused",
     "open_area",
+    "points_to_dir",
     "read_subtree",
     "reason",
     "scan_area",
@@ -290,7 +291,7 @@ def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: 
             mode = st.st_mode
             if s_islnk(mode) or (_REPARSE_POINTS and _fs.is_link(st)):
                 link = FileEntry(name, identity(st.st_dev, st.st_ino), 0, True, st)  # noqa: FBT003
-                (dir_links if _points_to_dir(entry) else files).append(link)
+                (dir_links if points_to_dir(entry) else files).append(link)
             elif s_isdir(mode):
                 children.append(DirNode(name, prefix + name, identity(st.st_dev, st.st_ino), node))
             else:
@@ -298,7 +299,7 @@ def _list(handle: Handle, node: DirNode, warnings: List[str]) -> None:  # noqa: 
                 files.append(FileEntry(name, identity(st.st_dev, st.st_ino), size, False, st))  # noqa: FBT003
 
 
-def _points_to_dir(entry: os.DirEntry[str]) -> bool:
+def points_to_dir(entry: os.DirEntry[str]) -> bool:
     """Whether a link leads to a directory (it is then in os.walk's ``dirnames``)."""
     try:
         return entry.is_dir()

@@ -24,9 +24,10 @@ from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import _fs
 from .._fs import Handle
-from .._scan import DirNode, open_area, read_subtree
+from .._scan import DirNode, open_area
 from .._walk import can_fork, estimate, fork_pull, workers
 from .._walk.paths import Folders
+from .._walk.readonly import read_listed
 from .areas import Listed
 from .entries import Compact, Found
 from .store import Store, Taken
@@ -97,7 +98,7 @@ def _read(
         assert top is not None and handle is not None  # noqa: PT018, S101 - jobs: listed tops
         said: List[str] = []
         listed = Listed(area.name, store, _skip(top), None)
-        read_subtree(handle, top.children[job[1]], said, listed.read_here)
+        read_listed(handle, top.children[job[1]], said, listed.read_here)
         entries = [found.compact() for found in listed.found]
         return _Shard(said, entries, sorted(listed.problems.items()), store.taken())
 
