@@ -86,19 +86,21 @@ class Found:
         self.key = key
         self.parts = parts
         self._paths: Optional[Tuple[Path, ...]] = paths
-        self._where: Optional[Tuple[Folders, str, Tuple[str, ...]]] = None
+        self._where: Optional[Tuple[Folders, Tuple[str, ...]]] = None
         self.relative = relative  # its first file's path in the cache dir
-        self.size = sum(entry.size for _node, entry in parts)
-        # A link's atime changes whenever a scan follows it (is it a directory?): not a use.
-        times = [
-            e.stat.st_mtime_ns if e.is_link else max(e.stat.st_mtime_ns, e.stat.st_atime_ns)
-            for _node, e in parts
-            if e.stat is not None
-        ]
-        self.last_used_ns = max(times, default=0)
-        self.modified_ns = max(
-            (e.stat.st_mtime_ns for _n, e in parts if e.stat is not None), default=0
-        )
+        # One pass (this runs once per entry of every listing). A link's atime changes whenever
+        # a scan follows it (is it a directory?): not a use.
+        size = last = modified = 0
+        for _node, e in parts:
+            size += e.size
+            st = e.stat
+            if st is not None:
+                mtime = st.st_mtime_ns
+                modified = max(modified, mtime)
+                last = max(last, mtime if e.is_link else max(mtime, st.st_atime_ns))
+        self.size = size
+        self.last_used_ns = last
+        self.modified_ns = modified
         self._facts = facts
         self._stored = stored
 
@@ -119,7 +121,7 @@ class Found:
         key, found.relative, names, found.size, found.last_used_ns, found.modified_ns = data[:6]
         found.area, found.key, found.parts = area, key, ()
         found._paths = None  # noqa: SLF001 - its own class
-        found._where = (folders, found.relative.rpartition(os.sep)[0], names)  # noqa: SLF001
+        found._where = (folders, names)  # noqa: SLF001 - its folder is found when asked for
         found._facts, found._stored = data[6], data[7]  # noqa: SLF001 - its own class
         return found
 
@@ -128,7 +130,8 @@ class Found:
         """Its files' paths."""
         if self._paths is None:
             assert self._where is not None  # noqa: S101 - restored entries know where
-            folders, relative, names = self._where
+            folders, names = self._where
+            relative = self.relative.rpartition(os.sep)[0]
             self._paths = tuple(folders.file(relative, name) for name in names)
         return self._paths
 

@@ -98,9 +98,8 @@ def _read(
         assert top is not None and handle is not None  # noqa: PT018, S101 - jobs: listed tops
         said: List[str] = []
         listed = Listed(area.name, store, _skip(top), None)
-        read_listed(handle, top.children[job[1]], said, listed.read_here)
-        entries = [found.compact() for found in listed.found]
-        return _Shard(said, entries, sorted(listed.problems.items()), store.taken())
+        read_listed(handle, top.children[job[1]], said, listed.read_compact)
+        return _Shard(said, listed.compacts, listed.compact_problems, store.taken())
 
     shards = dict(zip(jobs, fork_pull(work, jobs, workers())))
     found: List[Found] = []
@@ -126,8 +125,8 @@ def _read(
             store.add(seen)
     scanning = len(warnings)
     # the text of found[i].paths[0], without making the Path (a usage makes none)
-    warnings.extend(f"{os.path.join(cache_dir, found[i].relative)}: {problem}"
-                    for i, problem in problems)  # fmt: skip
+    prefix = cache_dir.rstrip(os.sep) + os.sep  # os.path.join's, once
+    warnings.extend(f"{prefix}{found[i].relative}: {problem}" for i, problem in problems)
     return found, scanning
 
 

@@ -30,7 +30,9 @@ __all__ = ["Key", "Store", "Stored", "Taken", "decoded", "key_of"]
 
 logger = logging.getLogger("pipcache_ext")
 
-_FORMAT = 2  # bump when the record layout or what the readers learn changes
+_FORMAT = 3  # bump when the record layout or what the readers learn changes
+
+_MODULUS = 1 << 128  # the fingerprint's sum of entry hashes is taken modulo this
 
 #: ``"<inode>-<size>-<mtime_ns>"`` of each file of an entry, joined by ``,``.
 Key = str
@@ -38,7 +40,7 @@ Key = str
 
 def key_of(stats: Sequence[StatLike]) -> Key:
     """The key of an entry whose files have these ``lstat`` results."""
-    return ",".join(f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}" for st in stats)
+    return ",".join([f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}" for st in stats])
 
 
 def _encoded(facts: Facts) -> str:
@@ -74,10 +76,16 @@ def decoded(text: str) -> Optional[Facts]:
 
 
 class Taken(NamedTuple):
-    """What a listing saw and learnt of some entries: a worker's part, for the whole store."""
+    """What a listing saw and learnt of some entries: a worker's part, for the whole store.
 
-    seen: List[str]
-    new: Dict[str, Any]
+    The records found unchanged are not sent back: the store they come from is this process's
+    too (a worker is forked with it loaded), so their paths are enough.
+    """
+
+    seen_sum: int  # the sum of the (path, key) hashes seen (Store.seen)
+    seen_count: int  # how many entries were seen
+    new: Dict[str, Any]  # the records learnt
+    kept: List[str]  # the paths of the records found unchanged
     changed: bool
 
 
@@ -109,7 +117,9 @@ class Store:
         self._new: Dict[str, Any] = {}
         self._old_names: Dict[str, Any] = {}
         self._new_names: Optional[Dict[str, Any]] = None
-        self._seen: List[str] = []
+        self._sum = 0  # of the hashes of every (path, key) seen: the fingerprint (seen)
+        self._count = 0
+        self._kept: List[str] = []  # paths whose record get() found unchanged
         self._changed = False
         self._load()
 
@@ -128,11 +138,19 @@ class Store:
                 self._old_names = names if isinstance(names, dict) else {}
 
     def seen(self, path: str, key: Key) -> None:
-        """Count the entry at ``path`` (every entry, read or not) into the listing's fingerprint."""
-        self._seen.append(f"{path}\0{key}")
+        """Count the entry at ``path`` (every entry, read or not) into the listing's fingerprint.
+
+        The fingerprint is of the set of ``(path, key)``: the sum of their hashes, so that each
+        worker adds up its own shards' and sends back one number (not one text per entry).
+        """
+        digest = hashlib.blake2b(
+            f"{path}\0{key}".encode("utf-8", "surrogateescape"), digest_size=16
+        )
+        self._sum += int.from_bytes(digest.digest(), "big")
+        self._count += 1
 
     def _fingerprint(self, urls: Sequence[str]) -> str:
-        text = "\n".join([*sorted(self._seen), "", *urls])
+        text = "\n".join([f"{self._count}:{self._sum % _MODULUS:x}", "", *urls])
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
     def names(self, urls: Sequence[str]) -> Optional[Dict[str, Any]]:
@@ -180,7 +198,7 @@ class Store:
             or not isinstance(record[2], str)
         ):
             return None
-        self._new[path] = record
+        self._kept.append(path)
         return Stored(_text(record[1]), record[2])
 
     def put(self, path: str, key: Key, facts: Facts) -> None:
@@ -190,24 +208,32 @@ class Store:
 
     def taken(self) -> Taken:
         """What this listing saw and learnt since the last call (in a worker: its shard's)."""
-        taken = Taken(self._seen, self._new, self._changed)
-        self._seen, self._new, self._changed = [], {}, False
+        taken = Taken(self._sum, self._count, self._new, self._kept, self._changed)
+        self._sum = self._count = 0
+        self._new, self._kept, self._changed = {}, [], False
         return taken
 
     def add(self, taken: Taken) -> None:
         """Count in what a worker's copy of this store saw and learnt (:meth:`taken`)."""
-        self._seen.extend(taken.seen)
+        self._sum += taken.seen_sum
+        self._count += taken.seen_count
         self._new.update(taken.new)
+        self._kept.extend(taken.kept)
         self._changed = self._changed or taken.changed
 
     def save(self) -> None:
         """Write what this listing saw (entries gone since are dropped), if anything changed."""
-        if self._file is None or not (self._changed or set(self._old) != set(self._new)):
+        if self._file is None:
             return
+        kept = dict.fromkeys(self._kept)
+        kept.update(dict.fromkeys(self._new))
+        if not self._changed and len(kept) == len(self._old):
+            return  # nothing learnt, and every record was found again: the store holds
+        entries = {path: self._new.get(path) or self._old[path] for path in kept}
         data = {
             "format": _FORMAT,
             "cache_dir": self._cache_dir,
-            "entries": self._new,
+            "entries": entries,
             "names": self._new_names or {},
         }
         tmp: Optional[str] = None
