@@ -23,8 +23,9 @@ from .._http.listing import HTTP_AREAS, Scanned, scan_http
 from .._parsers.list import wheel_name_version
 from .._pipversions import AREAS, WHEELS, version_key
 from .._plan import scan_cache
-from .._scan import DirNode, FileEntry, collector_paused
-from .._walk import scans
+from .._scan import DirNode, FileEntry, collector_paused, open_area
+from .._walk import fork_pull, workers
+from .._walk.readonly import read_listed
 from ..models import ProjectUsage
 from .lastuse import last_use_ns, noatime_mount, noatime_warning
 
@@ -65,54 +66,108 @@ class _Row:
 
 
 def _wheels(tree: Optional[DirNode], rows: Dict[Optional[str], _Row], mtime_only: bool) -> None:
-    if tree is None:
-        return
-    for node in tree.preorder():
-        projects: Set[str] = set()
-        others: List[FileEntry] = []
-        for entry in node.files:
-            if entry.name.endswith(".whl") and "-" in entry.name:
-                project, version = wheel_name_version(entry.name)
-                projects.add(project)
-                row = rows.setdefault(project, _Row())
-                row.wheel_count += 1
-                row.wheels_size += entry.size
-                if version:
-                    row.versions.add(version)
-                row.used([entry], mtime_only)
-            else:
-                others.append(entry)
-        if others:
-            owner: Optional[str] = next(iter(projects)) if len(projects) == 1 else None
-            row = rows.setdefault(owner, _Row())
-            row.wheels_size += sum(entry.size for entry in others)
-            row.used(others, mtime_only)
+    if tree is not None:
+        for node in tree.preorder():
+            _wheel_dir(node, rows, mtime_only)
 
 
-def _scanned(
-    root: _fs.Handle, path: Path, urls: Sequence[str], store: Optional[Path], wanted: Optional[bool]
-) -> Tuple[Optional[DirNode], List[str], Scanned]:
-    """``(the wheels' tree, every warning of the scan, the HTTP entries)``.
+def _wheel_dir(node: DirNode, rows: Dict[Optional[str], _Row], mtime_only: bool) -> None:
+    """Count the files of one directory of ``wheels/`` into ``rows``."""
+    projects: Set[str] = set()
+    others: List[FileEntry] = []
+    for entry in node.files:
+        if entry.name.endswith(".whl") and "-" in entry.name:
+            project, version = wheel_name_version(entry.name)
+            projects.add(project)
+            row = rows.setdefault(project, _Row())
+            row.wheel_count += 1
+            row.wheels_size += entry.size
+            if version:
+                row.versions.add(version)
+            row.used([entry], mtime_only)
+        else:
+            others.append(entry)
+    if others:
+        owner: Optional[str] = next(iter(projects)) if len(projects) == 1 else None
+        row = rows.setdefault(owner, _Row())
+        row.wheels_size += sum(entry.size for entry in others)
+        row.used(others, mtime_only)
 
-    A large cache's HTTP areas are read by workers (:mod:`~pipcache_ext._http.shards`), the
-    wheels here; the warnings are in the order of one scan of the three areas either way.
+
+def _merge(rows: Dict[Optional[str], _Row], more: Dict[Optional[str], _Row]) -> None:
+    for project, part in more.items():
+        row = rows.setdefault(project, _Row())
+        row.wheel_count += part.wheel_count
+        row.wheels_size += part.wheels_size
+        row.versions |= part.versions
+        row.last_used = max(row.last_used, part.last_used)
+
+
+def _wheel_rows(
+    root: _fs.Handle, path: str, warnings: List[str], mtime_only: bool
+) -> Dict[Optional[str], _Row]:
+    """The rows of ``wheels/``, its shards counted by forked workers (a large cache's).
+
+    Each worker reads its shards read-only (:func:`~pipcache_ext._walk.readonly.read_listed`)
+    and sends back their rows and warnings, merged here in the shards' order: the rows and
+    warnings of :func:`_wheels` on the whole scan.
+    """
+    rows: Dict[Optional[str], _Row] = {}
+    opened = open_area(root, path, WHEELS, warnings)
+    if opened is None:
+        return rows
+    top, handle = opened
+    if handle is None:
+        return rows
+    try:
+        _wheel_dir(top, rows, mtime_only)
+
+        def work(shard: DirNode) -> Tuple[Dict[Optional[str], _Row], List[str]]:
+            part: Dict[Optional[str], _Row] = {}
+            said: List[str] = []
+            assert handle is not None  # noqa: S101 - listed above
+            read_listed(handle, shard, said, lambda node, _h: _wheel_dir(node, part, mtime_only))
+            return part, said
+
+        for part, said in fork_pull(work, top.children, workers()):
+            _merge(rows, part)
+            warnings.extend(said)
+    finally:
+        _fs.close(handle)
+    return rows
+
+
+def _scanned(  # noqa: PLR0913, PLR0917 - the parts of one usage
+    root: _fs.Handle,
+    path: Path,
+    urls: Sequence[str],
+    store: Optional[Path],
+    wanted: Optional[bool],
+    mtime_only: bool,
+) -> Tuple[Dict[Optional[str], _Row], List[str], Scanned]:
+    """``(the wheels' rows, every warning of the scan, the HTTP entries)``.
+
+    A large cache's areas are read by workers (:mod:`~pipcache_ext._http.shards`, and
+    :func:`_wheel_rows`); the warnings are in the order of one scan of the three areas either
+    way.
     """
     text = os.fspath(path)
+    rows: Dict[Optional[str], _Row] = {}
     if not shards.parallel(text, HTTP_AREAS, wanted):
         scan = scan_cache(root, text, AREAS)
         trees = {name: tree for name, tree in scan.trees.items() if name != WHEELS}
         scanned = scan_http(
             root, path, trees=trees, urls=urls, store=store, parallel=False, models=False
         )
-        return scan.trees.get(WHEELS), list(scan.warnings), scanned
+        _wheels(scan.trees.get(WHEELS), rows, mtime_only)
+        return rows, list(scan.warnings), scanned
     said: List[str] = []
-    alone = scans.parallel(text, (WHEELS,), wanted)
-    wheels = scans.scan_trees(root, text, (WHEELS,), said, parallel=alone)[WHEELS]
+    rows = _wheel_rows(root, text, said, mtime_only)
     scanned = scan_http(root, path, urls=urls, store=store, parallel=True, models=False)
     said.extend(scanned.warnings[: scanned.scan_warnings])
     said.extend(scan_cache(root, text, ()).warnings)  # what lies at the top
     scanned.warnings = scanned.warnings[scanned.scan_warnings :]
-    return wheels, said, scanned
+    return rows, said, scanned
 
 
 def usage(
@@ -131,20 +186,24 @@ def usage(
         root = _fs.open_root(os.fspath(path))
     except (FileNotFoundError, _fs.NotADirectoryHere):
         return [], []
+    mtime_only = noatime_mount(os.fspath(path))
     with collector_paused():
         try:
-            wheels, scan_warnings, scanned = _scanned(root, path, urls, store, parallel)
+            rows, scan_warnings, scanned = _scanned(root, path, urls, store, parallel, mtime_only)
         finally:
             _fs.close(root)
-        return _rows(path, wheels, scan_warnings, scanned)
+        result = _rows(path, rows, scan_warnings, scanned, mtime_only)
+        del scanned  # freed before the collector runs again: it would walk it all once more
+    return result
 
 
 def _rows(
-    path: Path, wheels: Optional[DirNode], scan_warnings: List[str], scanned: Scanned
+    path: Path,
+    rows: Dict[Optional[str], _Row],
+    scan_warnings: List[str],
+    scanned: Scanned,
+    mtime_only: bool,
 ) -> Tuple[List[ProjectUsage], List[str]]:
-    mtime_only = noatime_mount(os.fspath(path))
-    rows: Dict[Optional[str], _Row] = {}
-    _wheels(wheels, rows, mtime_only)
     names: Dict[str, str] = {}
     for found, (_kind, named, version, _file, _url) in zip(scanned.found, scanned.fields or ()):
         project = None

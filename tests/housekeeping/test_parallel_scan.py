@@ -26,10 +26,12 @@ _USAGE = """
 import json, os, sys
 from pathlib import Path
 from pipcache_ext._http import shards
+from pipcache_ext._housekeeping import usage as usage_module
 from pipcache_ext._housekeeping.usage import usage
 
 spec = json.loads(sys.argv[1])
 shards.workers = lambda: 2  # two processes even on one core
+usage_module.workers = lambda: 2  # and for the shards of wheels/
 rows, warnings = usage(Path(spec["cache"]), store=Path(spec["store"]), parallel=spec["parallel"])
 out = [[r.project, r.wheel_count, r.wheels_size, r.http_entries, r.http_size, r.size,
         list(r.versions), r.last_used.isoformat() if r.last_used else None] for r in rows]
@@ -53,7 +55,21 @@ def wheels(cache: Path) -> int:
             (entry / dist.filename).write_bytes(dist.data)
         (entry / "origin.json").write_text(json.dumps({"url": f"file:///src/proj{i:02d}"}))
         size += sum(p.lstat().st_size for p in entry.iterdir())
-    return size
+    # a stray beside proj03's wheel (its row), and two projects' wheels with a file of neither
+    (cache / "wheels" / "03" / "ab" / "cd" / f"{3:056x}" / "notes.txt").write_text("stray")
+    shared = cache / "wheels" / "0f" / "aa"
+    shared.mkdir(parents=True)
+    for name in ("proj01", "proj04"):
+        dist = wheel(name, "3.0")
+        (shared / dist.filename).write_bytes(dist.data)
+    (shared / "origin.json").write_text("{}")
+    return size + sum(
+        p.lstat().st_size
+        for p in [
+            *shared.iterdir(),
+            cache / "wheels" / "03" / "ab" / "cd" / f"{3:056x}" / "notes.txt",
+        ]
+    )
 
 
 @linux_only
@@ -75,6 +91,9 @@ def test_the_parallel_usage_is_the_sequential_one(tmp_path: Path) -> None:
     assert sum(row[2] for row in rows.values()) == wheels_size
     assert rows["proj00"][1] == 2
     assert rows["proj00"][6] == ["1.0", "2.0"]
+    assert rows["proj01"][1] == 2
+    assert rows["proj01"][6] == ["1.0", "3.0"]
+    assert rows[None][2] == 2  # origin.json beside two projects' wheels: nobody's
     assert any(w.startswith(str(made["http-v2 corrupt"][0])) for w in parallel["warnings"])
 
 
