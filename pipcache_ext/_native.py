@@ -221,7 +221,7 @@ def planned_result(planned: PlannedRemoval, *, dry_run: bool) -> RemovalResult:
     spared: Tuple[Path, ...] = () if plan.spared is None else paths_of(plan.spared.files, made)
     cache = str(planned.cache_dir)
     if dry_run:
-        deleted = paths_of(plan.paths(cache), made)
+        deleted = tuple(plan.path_objects(cache))
         return RemovalResult(
             files_removed=len(plan.counted),
             bytes_removed=plan.counted_bytes,

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Callable, Collection, Dict, List, NamedTuple, Optional, Set, Tuple
+from pathlib import Path
+from typing import Callable, Collection, Dict, List, NamedTuple, Optional, Set, Tuple, TypeVar
 
 from . import _fs
 from ._fs import Handle
@@ -32,6 +33,10 @@ from ._housekeeping.lastuse import RECENT_NS, recently_written
 from ._patterns import pattern_matcher, pip_glob
 from ._pipversions import AREAS, WHEELS, DeletionRules
 from ._scan import DirNode, FileEntry, reason, scan_area
+from ._walk.paths import NodePaths
+
+_P = TypeVar("_P", str, Path)
+_Makers = Tuple[Callable[[DirNode, str], _P], Callable[[DirNode], _P], Callable[[str], _P]]
 
 __all__ = [
     "ALL",
@@ -134,12 +139,21 @@ class Plan(NamedTuple):
         list's head), then each directory's leftovers and the directory itself, then
         ``selfcheck.json``.
         """
-        result = [node.child_path(entry.name) for node, entry in self.counted]
+        return self._in_order(cache_dir, (DirNode.child_path, lambda node: node.path, str))
+
+    def path_objects(self, cache_dir: str) -> List[Path]:
+        """:meth:`paths` as :class:`Path` objects, each made from its directory's."""
+        made = NodePaths()
+        return self._in_order(cache_dir, (made.file, made.dir, Path))
+
+    def _in_order(self, cache_dir: str, makers: _Makers[_P]) -> List[_P]:
+        file, folder, whole = makers
+        result = [file(node, entry.name) for node, entry in self.counted]
         for node in self.dirs:
-            result.extend(node.child_path(entry.name) for entry in self.leftovers[id(node)])
-            result.append(node.path)
+            result.extend(file(node, entry.name) for entry in self.leftovers[id(node)])
+            result.append(folder(node))
         if self.selfcheck_json is not None:
-            result.append(os.path.join(cache_dir, _SELFCHECK_JSON))
+            result.append(whole(os.path.join(cache_dir, _SELFCHECK_JSON)))
         return result
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "points_to_dir",
     "read_subtree",
     "reason",
+    "release",
     "scan_area",
 ]
 
@@ -141,6 +142,19 @@ class DirNode:
 
 #: Whether a reparse point that is not a symlink (a junction) can be seen: Windows.
 _REPARSE_POINTS = os.name == "nt"
+
+
+def release(node: DirNode) -> None:
+    """Forget what was read below ``node``, so that reference counting frees it at once.
+
+    A child and its parent refer to each other: without this only the cyclic collector frees a
+    tree, after walking every object of it (a third of a second for 90,000 files).
+    """
+    stack = [node]
+    while stack:
+        below = stack.pop()
+        stack.extend(below.children)
+        below.children, below.files, below.dir_links = [], [], []
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ from .._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
 from .._native import PlannedRemoval, planned_result
 from .._pipversions import AREAS, HTTP_V2, WHEELS, deletion_rules
 from .._plan import CacheScan, Plan, scan_cache
-from .._scan import DirNode, FileEntry, collector_paused
+from .._scan import DirNode, FileEntry, collector_paused, release
 from .._walk import scans
 from ..models import RemovalResult
 from .lastuse import (
@@ -149,35 +149,46 @@ def _emptied(
     """The directories left with nothing (``wheels/``: only ``origin.json``), children first.
 
     Only directories that held a file that goes (and those above them); never a top directory,
-    one with a directory link, or one that could not be read.
+    one with a directory link, or one that could not be read. (Counts per directory, not a set
+    of every file and a look at every child: this runs over every directory of a prune.)
     """
-    going = {id(entry) for _node, entry in counted}
+    going_in: Dict[int, int] = {}  # id of a directory -> how many of its files go
     touched: Set[int] = set()
     for node, _entry in counted:
+        key = id(node)
+        count = going_in.get(key)
+        going_in[key] = 1 if count is None else count + 1
         current: Optional[DirNode] = node
-        while current is not None and id(current) not in touched:
+        while count is None and current is not None and id(current) not in touched:
             touched.add(id(current))
             current = current.parent
+    going: Optional[Set[int]] = None  # ids of the files that go, made when first needed
     dirs: List[DirNode] = []
     leftovers: Dict[int, List[FileEntry]] = {}
     removable: Set[int] = set()
+    removable_below: Dict[int, int] = {}  # id of a directory -> its removable children
     for area, order in orders.items():
         wheels = area == WHEELS
         for node in reversed(order):
             key = id(node)
-            if (
-                key not in touched
-                or node.parent is None
-                or node.gone
-                or not node.readable
-                or node.dir_links
-                or not all(id(c) in removable or c.gone for c in node.children)
+            if key not in touched or node.parent is None or node.gone or not node.readable:
+                continue
+            children = node.children
+            if node.dir_links or (
+                removable_below.get(key, 0) != len(children)
+                and not all(id(c) in removable or c.gone for c in children)
             ):
                 continue
-            staying = [entry for entry in node.files if id(entry) not in going]
-            if staying and not (wheels and all(e.name == _ORIGIN for e in staying)):
-                continue
+            staying: List[FileEntry] = []
+            if going_in.get(key, 0) != len(node.files):
+                if going is None:
+                    going = {id(entry) for _node, entry in counted}
+                staying = [entry for entry in node.files if id(entry) not in going]
+                if not (wheels and all(e.name == _ORIGIN for e in staying)):
+                    continue
             removable.add(key)
+            parent = id(node.parent)
+            removable_below[parent] = removable_below.get(parent, 0) + 1
             dirs.append(node)
             leftovers[key] = staying
     return dirs, leftovers
@@ -303,4 +314,8 @@ def _prune(  # noqa: PLR0913 - prune's options
     if mtime_only:
         warnings.insert(0, noatime_warning(os.fspath(path)))
     scan = scan._replace(warnings=(*scan.warnings, *warnings))
-    return planned_result(PlannedRemoval(path, scan, plan, deletion_rules(None)), dry_run=dry_run)
+    result = planned_result(PlannedRemoval(path, scan, plan, deletion_rules(None)), dry_run=dry_run)
+    for tree in scan.trees.values():
+        if tree is not None:
+            release(tree)  # freed now, not walked by the collector once it runs again
+    return result

@@ -39,7 +39,7 @@ from .._plan import (
     spare_recent,
     spared_warning,
 )
-from .._scan import DirNode, FileEntry, open_area, read_subtree
+from .._scan import DirNode, FileEntry, open_area, read_subtree, release
 from ..models import RemovalResult
 from . import trees
 from .forks import can_fork, fork_map, workers
@@ -126,16 +126,6 @@ def _without(plan: Plan, node: DirNode) -> Plan:
     return plan._replace(dirs=[d for d in plan.dirs if d is not node], leftovers=leftovers)
 
 
-def _release(node: DirNode) -> None:
-    """Forget what was read below ``node``: one shard's memory at a time."""
-    # every directory's: a child and its parent refer to each other (only gc would free them)
-    stack = [node]
-    while stack:
-        below = stack.pop()
-        stack.extend(below.children)
-        below.children, below.files, below.dir_links = [], [], []
-
-
 class _Area:
     """One area's top directory, streamed: its shards and files in order, the top itself last."""
 
@@ -160,7 +150,7 @@ class _Area:
             if id(shard) in self.run.unspared:
                 self.spared.add(id(shard))
         self.stayed = self.run.apply(plan, self.root) or self.stayed
-        _release(shard)
+        release(shard)
 
     def files(self, entries: List[FileEntry]) -> None:
         if not entries:

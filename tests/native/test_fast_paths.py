@@ -73,3 +73,32 @@ def test_paths_of_shares_what_it_made_between_calls(tmp_path: Path) -> None:
         _same(got, text)
     for got, text in zip(everything[6:], ODD):
         _same(got, text)
+
+
+def test_a_plans_path_objects_are_its_paths_parsed(tmp_path: Path) -> None:
+    from pipcache_ext import _fs
+    from pipcache_ext._pipversions import AREAS, deletion_rules
+    from pipcache_ext._plan import ALL, plan_removal, scan_cache
+
+    cache = tmp_path / "ca che"
+    for folder in ("wheels/aa/bb/cc/dd", "wheels/aa/bb/ee", "http-v2/1/2/3/4/5", "http/a/b/c/d/e"):
+        (cache / folder).mkdir(parents=True)
+    (cache / "wheels/aa/bb/cc/dd/six-1.0-py3-none-any.whl").write_bytes(b"w")
+    (cache / "wheels/aa/bb/cc/dd/origin.json").write_text("{}")
+    (cache / "wheels/aa/bb/ee/tool-2.0-py3-none-any.whl").write_bytes(b"w")
+    (cache / "http-v2/1/2/3/4/5" / ("a" * 56)).write_bytes(b"m")
+    (cache / "http-v2/1/2/3/4/5" / ("a" * 56 + ".body")).write_bytes(b"b")
+    (cache / "http/a/b/c/d/e" / ("b" * 56)).write_bytes(b"h")
+    (cache / "selfcheck.json").write_text("{}")
+    root = _fs.open_root(str(cache))
+    try:
+        scan = scan_cache(root, str(cache), AREAS)
+    finally:
+        _fs.close(root)
+    plan = plan_removal(scan, ALL, deletion_rules(None))
+    texts = plan.paths(str(cache))
+    assert set(texts) == {str(path) for path in cache.rglob("*")}  # a purge: all of it
+    made = plan.path_objects(str(cache))
+    assert len(made) == len(texts)
+    for got, text in zip(made, texts):
+        _same(got, text)

@@ -169,7 +169,7 @@ def test_no_more_files_are_held_than_one_shard_has(
     live: List[int] = [0]
     most: List[int] = [0]
     real_list = _scan._list
-    real_release = removal._release
+    real_release = removal.release
 
     def count(node: _scan.DirNode) -> int:
         return len(node.files) + sum(count(child) for child in node.children)
@@ -184,7 +184,7 @@ def test_no_more_files_are_held_than_one_shard_has(
         real_release(node)
 
     monkeypatch.setattr(_scan, "_list", listed)
-    monkeypatch.setattr(removal, "_release", release)
+    monkeypatch.setattr(removal, "release", release)
     result = streamed(cache, "*", None, dry_run=True, paths=False)
     largest = max(
         sum(len(files) for _root, _dirs, files in os.walk(shard))
