@@ -203,15 +203,23 @@ def _ordered(found: List[Found], entries: List[HttpEntry], kept: Store) -> List[
         if None not in kept_order and len(set(kept_order)) == len(position) == len(found):
             return kept_order  # type: ignore[return-value] # no None in it
     versions: Dict[str, Tuple[int, ...]] = {}
-    order = sorted(range(len(entries)), key=lambda i: _sort_key(entries[i], versions))
+    order = sorted(
+        range(len(entries)), key=lambda i: _sort_key(entries[i], versions, found[i].relative)
+    )
     kept.keep_order([found[i].relative for i in order])
     return order
 
 
 def _sort_key(
-    entry: HttpEntry, versions: Optional[Dict[str, Tuple[int, ...]]] = None
+    entry: HttpEntry,
+    versions: Optional[Dict[str, Tuple[int, ...]]] = None,
+    relative: Optional[str] = None,
 ) -> Tuple[object, ...]:
-    """The listing's order; ``versions`` keeps each version's key (many entries share one)."""
+    """The listing's order; ``versions`` keeps each version's key (many entries share one).
+
+    :param relative: the entry's first file's path in the cache dir, which sorts as its full
+        path does (they share the cache dir), without making the text of its :class:`Path`.
+    """
     version = entry.version or ""
     key = None if versions is None else versions.get(version)
     if key is None:
@@ -225,7 +233,7 @@ def _sort_key(
         version,
         entry.kind,
         entry.filename or "",
-        os.fspath(entry.files[0]) if entry.files else "",
+        relative if relative is not None else os.fspath(entry.files[0]) if entry.files else "",
     )
 
 
