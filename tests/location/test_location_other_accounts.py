@@ -145,9 +145,13 @@ def _run(child: Child, *argv: str) -> subprocess.CompletedProcess:  # type: igno
 
 @pytest.fixture
 def runner(homes: Path, isolated_env: Dict[str, str]) -> Iterator[Child]:
-    """The account that runs the child, with a copy of ``packaging`` it can import."""
+    """The account that runs the child, with copies of this package and ``packaging``.
+
+    Copies, because the checkout may be where the account cannot read (a ``mktemp -d``).
+    """
     lib = homes / "lib"
     shutil.copytree(Path(packaging.__file__).parent, lib / "packaging")
+    shutil.copytree(SOURCE / "pipcache_ext", lib / "pipcache_ext")
     with _account(homes, "runner") as account:
         home = account.home
         env = {
@@ -155,7 +159,7 @@ def runner(homes: Path, isolated_env: Dict[str, str]) -> Iterator[Child]:
             "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
             "PIP_CONFIG_FILE": os.devnull, "PYTHONDONTWRITEBYTECODE": "1",
         }  # fmt: skip
-        path = os.pathsep.join([str(SOURCE), str(lib)])
+        path = str(lib)
         for python in dict.fromkeys([sys.executable, "/usr/bin/python3", shutil.which("python3")]):
             if python is None:
                 continue
