@@ -140,7 +140,10 @@ def _entry_ends(plan: Plan) -> Optional[Set[int]]:
 def _remove_dirs(cursor: _Cursor, plan: Plan, blocked: Set[int], out: Outcome) -> int:
     """The cleanup pass: each planned directory with its leftovers, unless something stayed."""
     dirs = 0
+    refilled: Set[int] = set()  # kept because something new is in them: not a failure
     for node in plan.dirs:
+        if id(node) in refilled and id(node) not in blocked:
+            continue  # it holds a directory something was written into: it stays, as it should
         if id(node) in blocked:
             # kept: its leftovers stay with it, though the plan meant them to go
             out.failed.extend(
@@ -152,12 +155,16 @@ def _remove_dirs(cursor: _Cursor, plan: Plan, blocked: Set[int], out: Outcome) -
         elif not _clear_leftovers(cursor, node, plan, out):
             _block(node, blocked)
             out.failed.append(node.path)
-        elif _remove_dir(cursor, node, out):
-            dirs += 1
-            out.deleted.append(node.path)
-        elif os.path.lexists(node.path):
-            _block(node, blocked)
-            out.failed.append(node.path)
+        else:
+            removed = _remove_dir(cursor, node, out)
+            if removed is True:
+                dirs += 1
+                out.deleted.append(node.path)
+            elif removed is None:  # written into since the scan: kept, and so are its parents
+                _block(node, refilled)
+            elif os.path.lexists(node.path):
+                _block(node, blocked)
+                out.failed.append(node.path)
     return dirs
 
 
@@ -247,7 +254,8 @@ def _clear_leftovers(cursor: _Cursor, node: DirNode, plan: Plan, out: Outcome) -
     return complete
 
 
-def _remove_dir(cursor: _Cursor, node: DirNode, out: Outcome) -> bool:
+def _remove_dir(cursor: _Cursor, node: DirNode, out: Outcome) -> Optional[bool]:
+    """Remove an emptied directory: ``True``; ``None``: kept, something new is in it."""
     # Reaching the parent closes the directory itself (Windows cannot remove an open one).
     parent = cursor.parent_handle(node)
     if parent is None:
@@ -259,7 +267,14 @@ def _remove_dir(cursor: _Cursor, node: DirNode, out: Outcome) -> bool:
     except OSError as exc:
         if exc.errno == errno.ENOTDIR:
             out.warnings.append(f"Left {node.path} alone: it was replaced by a link or a file")
-        else:  # e.g. something was written into it meanwhile
+        elif exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            # Every file the plan saw in it is gone (else it would not be tried): what is in it
+            # now was written since the scan, by pip most likely. Kept, and not a failure.
+            out.warnings.append(
+                f"Kept {node.path}: something was written into it while the cache was cleaned"
+            )
+            return None
+        else:
             out.warnings.append(f"Could not remove directory {node.path}: {reason(exc)}")
         return False
     return True

@@ -154,7 +154,8 @@ class RemovalResult:
     :ivar dry_run: ``True`` when nothing was deleted and this reports what would have been.
     :ivar backend: ``"pip"`` or ``"native"``: who did it.
     :ivar failed: files and directories the deletion plan meant to remove that are still there
-        (permissions, immutable files, a read-only filesystem, ...); empty when all went.
+        (permissions, immutable files, a read-only filesystem, ...); empty when all went. A
+        directory something was written into after the scan is kept with a warning, not here.
     :ivar deleted: every path the run removed (a dry run: would remove), in order: the counted
         files, the files pip 26.x's cleanup deletes with their directories (``origin.json``,
         strays, ``selfcheck.json``) and the directories themselves. A dry run's ``deleted`` is
