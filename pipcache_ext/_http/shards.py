@@ -4,12 +4,14 @@ Each area's top directory is listed here (:func:`~pipcache_ext._scan.open_area`)
 subdirectories (its *shards*: ``http-v2/0`` ... ``http-v2/f``) are shared among processes, one per
 core, this process being one of them, each taking the next shard when done with one
 (:func:`~pipcache_ext._walk.fork_pull`: they end together however uneven the shards). A worker
-reads a shard (:func:`~pipcache_ext._scan.read_subtree`, the scan of every listing) and, while
-each of its directories is open, the entries in it (:meth:`~._http.areas.Listed.read_here`):
-from the disk cache, which each worker inherits loaded, or else by reading their files through
-that open directory (no directory is opened twice). Per shard it sends back its scan warnings,
-each entry in a few plain values (:meth:`~._http.entries.Found.compact`, no scanned files), the
-problems found and what it saw and learnt for the disk cache. Here the entries are put back in
+reads a shard read-only (:func:`~pipcache_ext._walk.readonly.read_listed`: the scan's entries
+and warnings, without identities) and, while each of its directories is open, the entries in it
+(:meth:`~._http.areas.Listed.read_compact`): from the disk cache, which each worker inherits
+loaded, or else by reading their files through that open directory (no directory is opened
+twice). Per shard it sends back its scan warnings, each entry in a few plain values
+(:meth:`~._http.entries.Found.compact`, no scanned files), the problems found and what it saw and
+learnt for the disk cache (a sum for the fingerprint, the records learnt, the paths of those
+found unchanged). Here the entries are put back in
 the sequential order (each area: its top's own files, then its shards in listing order), so
 that the entries, the warnings and the disk cache are the sequential listing's.
 """
