@@ -20,7 +20,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from .. import _fs
 from .._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
@@ -29,6 +29,7 @@ from .._pipversions import AREAS, HTTP_V2, WHEELS, deletion_rules
 from .._plan import CacheScan, Plan, scan_cache
 from .._scan import DirNode, FileEntry, collector_paused, release
 from .._walk import scans
+from .._walk.emptied import emptied_dirs
 from ..models import RemovalResult
 from .lastuse import (
     TEMP_AGE_NS,
@@ -143,55 +144,9 @@ def _sort_files(node: DirNode, area: str, found: Entries, now: int, mtime_only: 
             found.stale_temps.append(_entry([(node, entry)], [], now, mtime_only))
 
 
-def _emptied(
-    orders: Dict[str, List[DirNode]], counted: List[Part]
-) -> Tuple[List[DirNode], Dict[int, List[FileEntry]]]:
-    """The directories left with nothing (``wheels/``: only ``origin.json``), children first.
-
-    Only directories that held a file that goes (and those above them); never a top directory,
-    one with a directory link, or one that could not be read. (Counts per directory, not a set
-    of every file and a look at every child: this runs over every directory of a prune.)
-    """
-    going_in: Dict[int, int] = {}  # id of a directory -> how many of its files go
-    touched: Set[int] = set()
-    for node, _entry in counted:
-        key = id(node)
-        count = going_in.get(key)
-        going_in[key] = 1 if count is None else count + 1
-        current: Optional[DirNode] = node
-        while count is None and current is not None and id(current) not in touched:
-            touched.add(id(current))
-            current = current.parent
-    going: Optional[Set[int]] = None  # ids of the files that go, made when first needed
-    dirs: List[DirNode] = []
-    leftovers: Dict[int, List[FileEntry]] = {}
-    removable: Set[int] = set()
-    removable_below: Dict[int, int] = {}  # id of a directory -> its removable children
-    for area, order in orders.items():
-        wheels = area == WHEELS
-        for node in reversed(order):
-            key = id(node)
-            if key not in touched or node.parent is None or node.gone or not node.readable:
-                continue
-            children = node.children
-            if node.dir_links or (
-                removable_below.get(key, 0) != len(children)
-                and not all(id(c) in removable or c.gone for c in children)
-            ):
-                continue
-            staying: List[FileEntry] = []
-            if going_in.get(key, 0) != len(node.files):
-                if going is None:
-                    going = {id(entry) for _node, entry in counted}
-                staying = [entry for entry in node.files if id(entry) not in going]
-                if not (wheels and all(e.name == _ORIGIN for e in staying)):
-                    continue
-            removable.add(key)
-            parent = id(node.parent)
-            removable_below[parent] = removable_below.get(parent, 0) + 1
-            dirs.append(node)
-            leftovers[key] = staying
-    return dirs, leftovers
+def _keeps(wheels: bool, staying: List[FileEntry]) -> bool:
+    """A directory stays for any file that stays, but a wheel's ``origin.json``."""
+    return bool(staying) and not (wheels and all(e.name == _ORIGIN for e in staying))
 
 
 def plan_prune(
@@ -234,7 +189,8 @@ def plan_prune(
         )
     going.sort(key=lambda entry: entry.path)
     counted = [part for entry in going for part in entry.parts]
-    dirs, leftovers = _emptied(found.orders, counted)
+    orders = [(area == WHEELS, order) for area, order in found.orders.items()]
+    dirs, leftovers = emptied_dirs(orders, counted, _keeps, keep_top=True)
     no_match = None if counted else "Nothing to prune"
     plan = Plan(counted, dirs, leftovers, None, no_match, tuple(len(e.parts) for e in going))
     return plan, warnings

@@ -16,7 +16,7 @@ re-checked, dry run == real run):
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from packaging.utils import canonicalize_name
 
@@ -24,6 +24,7 @@ from .._parsers.list import wheel_name_version
 from .._pipversions import WHEELS
 from .._plan import CacheScan, Plan
 from .._scan import DirNode, FileEntry
+from .._walk.emptied import emptied_dirs
 from .entries import Part
 from .listing import Scanned, matches, same_version
 
@@ -46,49 +47,17 @@ def _wheels(tree: Optional[DirNode], names: Set[str], version: Optional[str]) ->
     return [part for _path, part in found]
 
 
-def _emptied(
-    trees: Iterable[DirNode], going: Set[int], *, keep_top: bool
-) -> Tuple[List[DirNode], Dict[int, List[FileEntry]]]:
-    """The directories that held a file of ``going`` and are left without one once it goes.
-
-    Under ``wheels/``: without a wheel (the rest goes with the directory). Children come before
-    their parents; ``keep_top`` keeps the areas' top directories.
-    """
-    dirs: List[DirNode] = []
-    leftovers: Dict[int, List[FileEntry]] = {}
-    for tree in trees:
-        wheel_area = tree.name == WHEELS and tree.parent is None
-        removable: Set[int] = set()
-        touched: Set[int] = set()
-        for node in reversed(tree.preorder()):  # children before their parent
-            staying = [entry for entry in node.files if id(entry) not in going]
-            if any(id(entry) in going for entry in node.files) or any(
-                id(child) in touched for child in node.children
-            ):
-                touched.add(id(node))
-            keeps = any(entry.name.endswith(".whl") for entry in staying) if wheel_area else staying
-            if (
-                id(node) not in touched
-                or node.gone
-                or not node.readable
-                or node.dir_links
-                or keeps
-                or not all(id(child) in removable or child.gone for child in node.children)
-                or (keep_top and node.parent is None)
-            ):
-                continue
-            removable.add(id(node))
-            dirs.append(node)
-            leftovers[id(node)] = staying
-    return dirs, leftovers
+def _keeps(wheels: bool, staying: List[FileEntry]) -> bool:
+    """Whether a directory stays: under ``wheels/`` for a wheel (the rest goes with it)."""
+    return any(entry.name.endswith(".whl") for entry in staying) if wheels else bool(staying)
 
 
 def _plan(
     entries: Sequence[Sequence[Part]], trees: Iterable[DirNode], no_match: str, *, keep_top: bool
 ) -> Plan:
     counted = [part for entry in entries for part in entry]
-    going = {id(entry) for _node, entry in counted}
-    dirs, leftovers = _emptied(trees, going, keep_top=keep_top)
+    orders = [(tree.name == WHEELS and tree.parent is None, tree.preorder()) for tree in trees]
+    dirs, leftovers = emptied_dirs(orders, counted, _keeps, keep_top=keep_top)
     return Plan(
         counted,
         dirs,

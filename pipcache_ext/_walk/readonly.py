@@ -16,11 +16,11 @@ POSIX only, on directory descriptors; elsewhere it is the scan itself.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from typing import List
 
+from .. import _fs
 from .._fs import Handle, Identity
 from .._scan import DirNode, FileEntry, Visit, points_to_dir, read_subtree, reason
 
@@ -29,11 +29,7 @@ __all__ = ["NO_IDENTITY", "read_listed"]
 #: The identity of a directory read here (none is recorded).
 NO_IDENTITY = Identity(-1, -1)
 
-_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
-_DIR_FLAGS |= getattr(os, "O_CLOEXEC", 0)
 _POSIX = os.name == "posix"
-#: What opening a name that is no longer a directory raises (a link: ELOOP with O_NOFOLLOW).
-_REPLACED = frozenset({errno.ENOTDIR, errno.ELOOP, errno.EISDIR})
 
 
 def read_listed(parent: Handle, node: DirNode, warnings: List[str], visit: Visit) -> None:
@@ -49,16 +45,16 @@ def read_listed(parent: Handle, node: DirNode, warnings: List[str], visit: Visit
     _read(parent, node.name, node.path, warnings, visit)
 
 
-def _read(parent: int, name: str, path: str, warnings: List[str], visit: Visit) -> None:  # noqa: C901, PLR0912 - the hot loop, inlined
+def _read(parent: Handle, name: str, path: str, warnings: List[str], visit: Visit) -> None:  # noqa: C901, PLR0912 - the hot loop, inlined
     try:
-        fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        fd = _fs.open_child(parent, name, path, None)  # O_NOFOLLOW, no identity to check
     except FileNotFoundError:
         return  # gone since its parent was listed
+    except _fs.NotADirectoryHere:
+        warnings.append(f"Not descending into {path}: it changed while being read")
+        return
     except OSError as exc:
-        if exc.errno in _REPLACED:
-            warnings.append(f"Not descending into {path}: it changed while being read")
-        else:
-            warnings.append(f"Could not read directory {path}: {reason(exc)}")
+        warnings.append(f"Could not read directory {path}: {reason(exc)}")
         return
     try:
         files: List[FileEntry] = []
@@ -93,4 +89,4 @@ def _read(parent: int, name: str, path: str, warnings: List[str], visit: Visit) 
         for child in below:
             _read(fd, child, prefix + child, warnings, visit)
     finally:
-        os.close(fd)
+        _fs.close(fd)
