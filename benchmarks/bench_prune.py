@@ -10,7 +10,13 @@ each in a fresh ``python -c`` child (start-up and imports included):
   decision is made: one scan, every entry sorted by last use, the plan with its directories
   (a dry run's plan is exactly the real run's, :mod:`pipcache_ext._plan`);
 - ``usage()`` with this library's disk cache of HTTP entries warm (it is filled once, untimed),
-  and once cold (no disk cache: every HTTP entry read).
+  and once cold (no disk cache: every HTTP entry read);
+- two floors, written here and not the library's: the walk every prune must make (each
+  directory opened from its parent with ``O_NOFOLLOW``, its identity read, each file's ``lstat``)
+  shared by forked workers as ``info()`` shares its own (the library's ``fork_pull``), keeping
+  nothing; and the same walk sending back each file's name, identity, size and times, the least
+  a parent needs to choose by last use and delete by identity. What lies between the second
+  floor and prune is the plan and the result.
 
 Target (issue 11): prune and usage at most 1.5x ``info()``. Nothing is deleted.
 
@@ -56,6 +62,48 @@ elif what.startswith("prune"):
     else:
         r = prune(cache, max_size=int(sys.argv[4]), dry_run=True, force=True, now=now)
     print(r.files_removed, r.bytes_removed, r.dirs_removed)
+elif what.startswith("walk"):
+    import gc, os
+    gc.disable()  # as the library's scans pause it
+    from pipcache_ext._walk.forks import fork_pull, workers
+    FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    keep = what == "walk-records"
+    def walk(parent, name, rel, files, dirs):
+        try:
+            fd = os.open(name, FLAGS, dir_fd=parent)
+        except OSError:
+            return
+        try:
+            st = os.fstat(fd)
+            below = []
+            with os.scandir(fd) as listing:
+                for e in listing:
+                    if e.is_dir(follow_symlinks=False):
+                        below.append(e.name)
+                        continue
+                    s = e.stat(follow_symlinks=False)
+                    if keep:
+                        files.append((len(dirs), e.name, s.st_ino, s.st_size, s.st_mtime_ns,
+                                      s.st_atime_ns))
+                    else:
+                        files.append(s.st_size)
+            dirs.append((rel, st.st_dev, st.st_ino) if keep else 0)
+            for name in below:
+                walk(fd, name, rel + os.sep + name, files, dirs)
+        finally:
+            os.close(fd)
+    def job(shard):
+        files, dirs = [], []
+        top = os.open(str(cache / shard[0]), FLAGS)
+        try:
+            walk(top, shard[1], os.path.join(*shard), files, dirs)
+        finally:
+            os.close(top)
+        return (files, dirs) if keep else (len(files), sum(files), len(dirs))
+    jobs = [(area, name) for area in ("wheels", "http", "http-v2") if (cache / area).is_dir()
+            for name in sorted(os.listdir(cache / area))]
+    done = fork_pull(job, jobs, workers())
+    print(len(done))
 else:
     from pipcache_ext._housekeeping.usage import usage
     rows, _warnings = usage(cache, store=Path(store) if store != "-" else None)
@@ -98,6 +146,8 @@ def main() -> int:
             "prune --older-than 30d": ("prune-age", "-"),
             "prune --max-size half": ("prune-size", "-", half),
             "usage (store warm)": ("usage", store),
+            "floor: walk": ("walk", "-"),
+            "floor: walk + records": ("walk-records", "-"),
         }
         times: Dict[str, List[float]] = {name: [] for name in names}
         for _run, name in itertools.product(range(args.runs), names):
