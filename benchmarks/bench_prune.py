@@ -13,10 +13,10 @@ each in a fresh ``python -c`` child (start-up and imports included):
   and once cold (no disk cache: every HTTP entry read);
 - two floors, written here and not the library's: the walk every prune must make (each
   directory opened from its parent with ``O_NOFOLLOW``, its identity read, each file's ``lstat``)
-  shared by forked workers as ``info()`` shares its own (the library's ``fork_pull``), keeping
-  nothing; and the same walk sending back each file's name, identity, size and times, the least
-  a parent needs to choose by last use and delete by identity. What lies between the second
-  floor and prune is the plan and the result.
+  shared by forked workers as ``info()`` shares its own (the library's ``fork_pull``), sending
+  back only counts, as ``info()`` does; and the same walk sending back each file's name,
+  identity, size and times, the least a parent needs to choose by last use and delete by
+  identity. What lies between the second floor and prune is the plan and the result.
 
 Target (issue 11): prune and usage at most 1.5x ``info()``. Nothing is deleted.
 
