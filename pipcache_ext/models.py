@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Optional, Tuple
+from typing import TYPE_CHECKING, Literal, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from .errors import PipCacheError
@@ -170,14 +170,14 @@ class RemovalResult:
     files_removed: int
     bytes_removed: Optional[int]
     dirs_removed: Optional[int]
-    removed: Tuple[Path, ...]
+    removed: Sequence[Path]
     matched: bool
     warnings: Tuple[str, ...] = field(default=())
     exact: bool = True
     dry_run: bool = False
     backend: str = "pip"
     failed: Tuple[Path, ...] = ()
-    deleted: Tuple[Path, ...] = ()
+    deleted: Sequence[Path] = ()
     remaining: Optional[CacheInfo] = None
     spared: Tuple[Path, ...] = ()
 

@@ -19,7 +19,7 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, List, Optional, TextIO
+from typing import Any, Dict, List, Optional, Sequence, TextIO
 
 from .._locrules import location_reason
 from ..errors import PipCacheError
@@ -89,8 +89,8 @@ def to_json(value: object) -> Any:  # noqa: ANN401, PLR0911 - JSON is any of its
         return os.fspath(value)
     if isinstance(value, datetime):  # ISO 8601, with its offset (+00:00 for UTC)
         return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [to_json(item) for item in value]
+    if isinstance(value, (list, tuple, Sequence)) and not isinstance(value, (str, bytes)):
+        return [to_json(item) for item in value]  # a LazyPaths too
     if isinstance(value, dict):
         return {str(key): to_json(item) for key, item in value.items()}
     return value

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 from pathlib import Path
 from typing import Dict
 
-from pipcache_ext._walk.paths import Folders, child, paths_of
+from pipcache_ext import RemovalResult
+from pipcache_ext._cli.documents import to_json
+from pipcache_ext._walk.paths import Folders, LazyPaths, child, paths_of
 
 ODD = ["/", "/a", "a", "a/b", "/a//b", "/a/./b", "/a/b/", "/a/../b", "//a/b", "/a/b/.", "./x",
        "a//", "/a/b/..", "/x y/é/ñ", "/a/.hidden", "/a/b.c/d"]  # fmt: skip
@@ -102,3 +106,46 @@ def test_a_plans_path_objects_are_its_paths_parsed(tmp_path: Path) -> None:
     assert len(made) == len(texts)
     for got, text in zip(made, texts):
         _same(got, text)
+
+
+def test_lazy_paths_are_the_tuple_of_their_paths(tmp_path: Path) -> None:
+    texts = [str(tmp_path / f"d{i % 3}" / f"f{i}") for i in range(10)] + ODD
+    lazy = LazyPaths(texts)
+    want = tuple(Path(text) for text in texts)
+    assert len(lazy) == len(want)
+    assert lazy == want
+    assert want == lazy
+    assert lazy == list(want)
+    assert hash(lazy) == hash(want)
+    assert repr(lazy) == repr(want)
+    assert lazy[3] == want[3]
+    assert lazy[-1] == want[-1]
+    assert lazy[2:5] == want[2:5]
+    assert list(lazy) == list(want)
+    assert tuple(lazy) == want
+    assert Path(texts[4]) in lazy
+    assert (tmp_path / "nowhere") not in lazy
+    assert lazy != want[:-1]
+    assert lazy != (*want[:-1], Path("/other"))
+    assert pickle.loads(pickle.dumps(lazy)) == want  # noqa: S301 - our own
+    head = lazy.head(4)
+    assert len(head) == 4
+    assert head == want[:4]
+    assert pickle.loads(pickle.dumps(head)) == want[:4]  # noqa: S301 - our own
+    assert head[0] is lazy[0]  # the paths are made once, shared by the head
+    assert LazyPaths([]) == ()
+    assert not LazyPaths([])
+
+
+def test_a_result_with_lazy_paths_is_json_and_compares_as_with_tuples(tmp_path: Path) -> None:
+    texts = [str(tmp_path / "a"), str(tmp_path / "b")]
+    lazy = LazyPaths(texts)
+    result = RemovalResult(2, 2, 0, lazy.head(1), matched=True, deleted=lazy, backend="native")
+    plain = RemovalResult(2, 2, 0, (Path(texts[0]),), matched=True,
+                          deleted=(Path(texts[0]), Path(texts[1])), backend="native")  # fmt: skip
+    assert result == plain
+    assert hash(result) == hash(plain)
+    data = to_json(result)
+    assert data["removed"] == texts[:1]
+    assert data["deleted"] == texts
+    assert json.loads(json.dumps(data)) == data
