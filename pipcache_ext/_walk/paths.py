@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .._scan import DirNode
 
@@ -156,24 +156,30 @@ class LazyPaths(Sequence[Path]):
     :param texts: absolute paths, as :func:`paths_of` takes them; kept, not copied.
     """
 
-    __slots__ = ("_made", "_start", "_stop", "_texts")
+    __slots__ = ("_source", "_start", "_stop")
 
-    def __init__(self, texts: List[str], start: int = 0, stop: Optional[int] = None,
-                 made: Optional[List[Optional[Tuple[Path, ...]]]] = None) -> None:  # fmt: skip
-        self._texts = texts
+    def __init__(
+        self, texts: Union[List[str], _Source], start: int = 0, stop: Optional[int] = None
+    ) -> None:
+        self._source = texts if isinstance(texts, _Source) else _Source(texts, [])
         self._start = start
-        self._stop = len(texts) if stop is None else stop
-        # the whole list's paths, once made
-        self._made: List[Optional[Tuple[Path, ...]]] = [None] if made is None else made
+        self._stop = stop if stop is not None else len(texts) if isinstance(texts, list) else 0
+
+    @classmethod
+    def joined(cls, chunks: List[str], length: int) -> LazyPaths:
+        """The paths of ``chunks`` (each the texts of some joined by NUL), ``length`` of them.
+
+        A worker process sends its paths as one string (a copy of bytes through the pipe); they
+        are split only when read.
+        """
+        return cls(_Source(None, [chunk for chunk in chunks if chunk]), 0, length)
 
     def head(self, count: int) -> LazyPaths:
         """The first ``count`` paths, sharing these texts and the paths made of them."""
-        return LazyPaths(self._texts, self._start, self._start + count, self._made)
+        return LazyPaths(self._source, self._start, self._start + count)
 
     def _paths(self) -> Tuple[Path, ...]:
-        made = self._made[0]
-        if made is None:
-            made = self._made[0] = paths_of(self._texts)
+        made = self._source.paths()
         whole = (self._start, self._stop) == (0, len(made))
         return made if whole else made[self._start : self._stop]
 
@@ -198,4 +204,26 @@ class LazyPaths(Sequence[Path]):
         return repr(self._paths())
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        return (LazyPaths, (self._texts[self._start : self._stop],))
+        return (LazyPaths, (self._source.texts()[self._start : self._stop],))
+
+
+class _Source:
+    """The texts (or their joined chunks) of a :class:`LazyPaths` and its heads, and the paths."""
+
+    __slots__ = ("_chunks", "_made", "_texts")
+
+    def __init__(self, texts: Optional[List[str]], chunks: List[str]) -> None:
+        self._texts = texts
+        self._chunks = chunks
+        self._made: Optional[Tuple[Path, ...]] = None
+
+    def texts(self) -> List[str]:
+        if self._texts is None:
+            self._texts = [text for chunk in self._chunks for text in chunk.split("\0")]
+            self._chunks = []
+        return self._texts
+
+    def paths(self) -> Tuple[Path, ...]:
+        if self._made is None:
+            self._made = paths_of(self.texts())
+        return self._made

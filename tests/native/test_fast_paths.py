@@ -135,6 +135,12 @@ def test_lazy_paths_are_the_tuple_of_their_paths(tmp_path: Path) -> None:
     assert head[0] is lazy[0]  # the paths are made once, shared by the head
     assert LazyPaths([]) == ()
     assert not LazyPaths([])
+    chunks = ["\0".join(texts[:3]), "", "\0".join(texts[3:])]
+    joined = LazyPaths.joined(chunks, len(texts))
+    assert len(joined) == len(texts)
+    assert joined.head(2) == want[:2]
+    assert joined == want
+    assert pickle.loads(pickle.dumps(joined.head(5))) == want[:5]  # noqa: S301 - our own
 
 
 def test_a_result_with_lazy_paths_is_json_and_compares_as_with_tuples(tmp_path: Path) -> None:
