@@ -22,7 +22,7 @@ import errno
 import gc
 import os
 import stat
-from typing import Callable, Iterator, List, NamedTuple, Optional, Protocol, Tuple
+from typing import Callable, Iterator, List, Optional, Protocol, Tuple
 
 from . import _fs
 from ._fs import Handle, Identity
@@ -30,7 +30,6 @@ from ._fs import Handle, Identity
 __all__ = [
     "DirNode",
     "FileEntry",
-    "Stat",
     "StatLike",
     "Visit",
     "collector_paused",
@@ -48,7 +47,7 @@ Visit = Callable[["DirNode", Handle], None]
 
 
 class StatLike(Protocol):
-    """What is read of a file's ``lstat``: an :class:`os.stat_result`, or a :class:`Stat`."""
+    """What is read of a file's ``lstat`` (an :class:`os.stat_result`)."""
 
     @property
     def st_mode(self) -> int: ...
@@ -62,20 +61,6 @@ class StatLike(Protocol):
     def st_atime_ns(self) -> int: ...
     @property
     def st_mtime_ns(self) -> int: ...
-
-
-class Stat(NamedTuple):
-    """The fields of an ``lstat`` the library reads: what a worker's scan sends back.
-
-    (An :class:`os.stat_result` pickles 20 times slower than these six ints.)
-    """
-
-    st_mode: int
-    st_ino: int
-    st_dev: int
-    st_size: int
-    st_atime_ns: int
-    st_mtime_ns: int
 
 
 class FileEntry:

@@ -1,199 +1,179 @@
 """Prune: whole entries by last use, older than a cut-off and then to a size cap.
 
-One scan of ``wheels/``, ``http/`` and ``http-v2/`` (:func:`~pipcache_ext._plan.scan_cache`;
-a large cache's by forked workers, :mod:`~pipcache_ext._walk.scans`, the same trees) serves the
-whole decision; the result is a :class:`~pipcache_ext._plan.Plan` of whole entries
-(``Plan.entries``), run by the common executor (:func:`~pipcache_ext._native.planned_result`:
-directory handles, identities re-checked, dry run == real run). Nothing is read but ``lstat``.
-
 Entries: a wheel under ``wheels/`` (its ``origin.json`` goes with its directory once the
 directory holds no other wheel); an HTTP entry (``http-v2``: ``<key>`` then ``<key>.body``;
 ``http``: ``<key>``). Half-written ``*.tmp`` files older than an hour always go. Anything else
 (a stray, a directory link) cannot be attributed: it stays, and a warning names it. Nothing
 modified in the last five minutes is pruned (pip writes a temporary file and renames it), and
 nothing outside the three areas (``selfcheck/``, ``selfcheck.json``, other files) is looked at.
+
+One read serves the whole decision, in two rounds over the areas' shards (``wheels/aa``,
+``http-v2/0``, ...), by one process per core on a large cache
+(:func:`~pipcache_ext._walk.rounds.fork_rounds`; a shard is read by :mod:`.shardread` and sorted
+and decided by :mod:`.shards`). Round one reads each shard and sends back its totals (and, for a
+size cap, each candidate entry's last use, path and size); here the size cap becomes one
+threshold on (last use, path): the least recently used entries up to it go. Round two decides
+each shard from what its worker read (the same pure rule in every process; without a size cap
+there is nothing to wait for, and round one decides at once) and either reports the decision (a
+dry run) or has the common executor delete exactly it (:mod:`.outcome`). A dry run's result is
+exactly the real run's plan. The result lists the paths in the plan's order: every file in path
+order, then each directory emptied (children first) after what is left in it.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
+from array import array
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import _fs
+from .._fs import Handle
 from .._guard import ensure_link_targets_are_safe, ensure_safe_to_purge
-from .._native import PlannedRemoval, planned_result
-from .._pipversions import AREAS, HTTP_V2, WHEELS, deletion_rules
-from .._plan import CacheScan, Plan, scan_cache
-from .._scan import DirNode, FileEntry, collector_paused, release
+from .._pipversions import AREAS
+from .._scan import DirNode, collector_paused, open_area, reason
 from .._walk import scans
-from .._walk.emptied import emptied_dirs
+from .._walk.forks import workers
+from .._walk.paths import LazyPaths
+from .._walk.rounds import fork_rounds
 from ..models import RemovalResult
-from .lastuse import (
-    TEMP_AGE_NS,
-    is_temporary,
-    last_use_ns,
-    noatime_mount,
-    noatime_warning,
-    recently_written,
-)
+from . import shards
+from .lastuse import noatime_mount, noatime_warning
+from .outcome import Done, carry_out
+from .shardread import read_dir
+from .shards import DEV, FILES, INO, PATH, Decision, Dir, Found, Key
 
-__all__ = ["CacheEntry", "cache_entries", "plan_prune", "prune"]
+__all__ = ["prune"]
 
-_KEY = re.compile(r"[0-9a-f]{56}")
-_BODY = ".body"
-_ORIGIN = "origin.json"
 _SHOWN = 5  # paths a warning names
 
-Part = Tuple[DirNode, FileEntry]
 
+class _Summary(NamedTuple):
+    """Round one's answer for a shard: what the parent needs to choose and to warn."""
 
-class CacheEntry(NamedTuple):
-    """A whole entry: its files in deletion order, its bytes, its last use."""
-
-    parts: Tuple[Part, ...]
-    size: int  # with the origin.json that goes with a directory's only wheel
-    last_use: int  # ns
-    recent: bool  # a file of it was modified in the last few minutes
-    path: str  # its first file
-
-
-class Entries(NamedTuple):
-    """Every file of the areas, sorted into entries, temporary files and the unattributed."""
-
-    orders: Dict[str, List[DirNode]]  # each area's directories, parents first
-    entries: List[CacheEntry]
-    stale_temps: List[CacheEntry]  # *.tmp older than an hour
+    total: int  # bytes of every file
+    going: int  # bytes the age rule (and stale temporary files) remove
+    # with a size cap, each entry it may evict: its last use, its bytes, its path (joined by NUL:
+    # arrays and one string cross a pipe as bytes)
+    uses: array[int]
+    sizes: array[int]
+    paths: str
+    warnings: List[str]
     unattributed: List[str]
-    total: int  # bytes of every file in the areas
 
 
-def _entry(parts: List[Part], extra: List[FileEntry], now: int, mtime_only: bool) -> CacheEntry:
-    size = last = 0
-    recent = False
-    for entry in [part[1] for part in parts] + extra:
-        size += entry.size
-        st = entry.stat
-        if st is not None:
-            last = max(last, last_use_ns(st, mtime_only=mtime_only, is_link=entry.is_link))
-            recent = recent or recently_written(st, now)
-    return CacheEntry(tuple(parts), size, last, recent, parts[0][0].child_path(parts[0][1].name))
+class _Prune:
+    """One prune's settings, shared by every process (the children get them by fork)."""
 
+    def __init__(self, cache: str, root: Handle, older_than: Optional[int], max_size: Optional[int],  # noqa: PLR0913
+                 *, now: int, mtime_only: bool, dry_run: bool) -> None:  # fmt: skip
+        self.cache, self.root = cache, root
+        self.older_than, self.max_size = older_than, max_size
+        self.now, self.mtime_only, self.dry_run = now, mtime_only, dry_run
+        self.warnings: List[str] = []  # the size cap's, decided here
 
-def _groups(node: DirNode, area: str) -> Tuple[List[List[Part]], List[FileEntry], List[FileEntry]]:
-    """``(entries, origin.json files, the rest)`` of one directory of ``area``."""
-    groups: List[List[Part]] = []
-    origins: List[FileEntry] = []
-    rest: List[FileEntry] = []
-    names = {entry.name: entry for entry in node.files}
-    for entry in node.files:
-        name = entry.name
-        if area == WHEELS:
-            if name.endswith(".whl") and "-" in name:
-                groups.append([(node, entry)])
-            elif name == _ORIGIN:
-                origins.append(entry)
-            else:
-                rest.append(entry)
-        elif _KEY.fullmatch(name):
-            group = [(node, entry)]
-            body = names.get(name + _BODY) if area == HTTP_V2 else None
-            if body is not None:
-                group.append((node, body))  # the metadata file first, then the body
-            groups.append(group)
-        elif area == HTTP_V2 and name.endswith(_BODY) and _KEY.fullmatch(name[: -len(_BODY)]):
-            if name[: -len(_BODY)] not in names:
-                groups.append([(node, entry)])  # a body whose metadata file is gone
-        else:
-            rest.append(entry)
-    return groups, origins, rest
+    def found(self) -> Found:
+        return Found(self.now, self.older_than, self.mtime_only)
 
-
-def cache_entries(scan: CacheScan, *, now: int, mtime_only: bool) -> Entries:
-    """Sort every file of ``scan``'s areas into whole entries (see the module docstring)."""
-    found = Entries({}, [], [], [], 0)
-    total = 0
-    for area in AREAS:
-        tree = scan.trees.get(area)
-        if tree is None:
-            continue
-        found.orders[area] = tree.preorder()
-        for node in found.orders[area]:
-            if node.dir_links:
-                found.unattributed.extend(node.child_path(e.name) for e in node.dir_links)
-            if node.files:  # most directories only lead to others
-                total += sum(entry.size for entry in node.files)
-                _sort_files(node, area, found, now, mtime_only)
-    return found._replace(total=total)
-
-
-def _sort_files(node: DirNode, area: str, found: Entries, now: int, mtime_only: bool) -> None:
-    """Put each file of ``node`` in its entry, with the stale temporary files, or unattributed."""
-    groups, origins, rest = _groups(node, area)
-    for group in groups:
-        extra = origins if area == WHEELS and len(groups) == 1 else []
-        found.entries.append(_entry(group, extra, now, mtime_only))
-    if origins and not groups:
-        found.unattributed.extend(node.child_path(e.name) for e in origins)
-    for entry in rest:
-        if not is_temporary(entry.name):
-            found.unattributed.append(node.child_path(entry.name))
-        elif entry.stat is not None and entry.stat.st_mtime_ns < now - TEMP_AGE_NS:
-            found.stale_temps.append(_entry([(node, entry)], [], now, mtime_only))
-
-
-def _keeps(wheels: bool, staying: List[FileEntry]) -> bool:
-    """A directory stays for any file that stays, but a wheel's ``origin.json``."""
-    return bool(staying) and not (wheels and all(e.name == _ORIGIN for e in staying))
-
-
-def plan_prune(
-    scan: CacheScan,
-    *,
-    older_than_ns: Optional[int],
-    max_size: Optional[int],
-    now: int,
-    mtime_only: bool = False,
-) -> Tuple[Plan, List[str]]:
-    """What a prune removes from ``scan``, and its warnings (a pure function of its arguments)."""
-    found = cache_entries(scan, now=now, mtime_only=mtime_only)
-    going: List[CacheEntry] = list(found.stale_temps)
-    staying: List[CacheEntry] = []
-    for entry in found.entries:
-        old = older_than_ns is not None and entry.last_use < now - older_than_ns
-        (going if old and not entry.recent else staying).append(entry)
-    warnings: List[str] = []
-    if max_size is not None:
-        left = found.total - sum(entry.size for entry in going)
-        candidates = sorted(
-            (entry for entry in staying if not entry.recent), key=lambda e: (e.last_use, e.path)
+    def summary(self, found: Found, warnings: List[str]) -> _Summary:
+        going = sum(e.size for e in found.stale) + sum(
+            e.size for e in found.entries if e.old and not e.recent
         )
-        for entry in candidates:
-            if left <= max_size:
-                break
-            going.append(entry)
-            left -= entry.size
-        if left > max_size:
-            warnings.append(
-                f"{left} bytes are left, over the cap of {max_size}: the rest was modified in the"
-                " last few minutes or belongs to no entry"
+        candidates = []
+        if self.max_size is not None:
+            candidates = [e for e in found.entries if not e.old and not e.recent]
+        return _Summary(found.total, going, array("q", [e.key[0] for e in candidates]),
+                        array("q", [e.size for e in candidates]),
+                        "\0".join(e.key[1] for e in candidates), warnings,
+                        found.unattributed)  # fmt: skip
+
+    def threshold(self, summaries: Sequence[_Summary]) -> Optional[Key]:
+        """The size cap as the largest key it evicts: least recently used first, then by path."""
+        if self.max_size is None:
+            return None
+        left = sum(s.total for s in summaries) - sum(s.going for s in summaries)
+        uses: List[int] = []
+        sizes: List[int] = []
+        paths: List[str] = []
+        for summary in summaries:
+            if summary.uses:
+                uses.extend(summary.uses)
+                sizes.extend(summary.sizes)
+                paths.extend(summary.paths.split("\0"))
+        key, evicted = _evict(uses, sizes, paths, left - self.max_size)
+        if left - evicted > self.max_size:
+            self.warnings.append(
+                f"{left - evicted} bytes are left, over the cap of {self.max_size}: the rest was"
+                " modified in the last few minutes or belongs to no entry"
             )
-    if found.unattributed:
-        shown = ", ".join(found.unattributed[:_SHOWN])
-        more = len(found.unattributed) - _SHOWN
-        warnings.append(
-            f"Left alone {len(found.unattributed)} file(s) that belong to no cache entry: {shown}"
-            + (f" and {more} more" if more > 0 else "")
-        )
-    going.sort(key=lambda entry: entry.path)
-    counted = [part for entry in going for part in entry.parts]
-    orders = [(area == WHEELS, order) for area, order in found.orders.items()]
-    dirs, leftovers = emptied_dirs(orders, counted, _keeps, keep_top=True)
-    no_match = None if counted else "Nothing to prune"
-    plan = Plan(counted, dirs, leftovers, None, no_match, tuple(len(e.parts) for e in going))
-    return plan, warnings
+        return key
+
+    def carry_out(
+        self, top: Dir, view: Optional[DirNode], decision: Decision, *, keys: bool
+    ) -> Done:
+        """Report ``decision`` (a dry run) or have the executor delete exactly it."""
+        return carry_out(top, view, decision, dry_run=self.dry_run, root=self.root,
+                         cache=self.cache, keys=keys)  # fmt: skip
+
+
+def _evict(
+    uses: List[int], sizes: List[int], paths: List[str], excess: int
+) -> Tuple[Optional[Key], int]:
+    """The largest key (last use, path) of the entries that go, and their bytes.
+
+    Entries go in key order until ``excess`` bytes went. They are sorted by last use alone
+    (ints); only the entries that share the last one taken are put in order by path.
+    """
+    if excess <= 0 or not uses:
+        return None, 0
+    order = sorted(range(len(uses)), key=uses.__getitem__)
+    position = taken = 0
+    while position < len(order) - 1 and taken + sizes[order[position]] < excess:
+        taken += sizes[order[position]]
+        position += 1
+    last = uses[order[position]]  # the last use of the last entry taken, whatever the ties
+    start = position
+    while start > 0 and uses[order[start - 1]] == last:
+        start -= 1
+        taken -= sizes[order[start]]
+    end = position
+    while end + 1 < len(order) and uses[order[end + 1]] == last:
+        end += 1
+    tied = sorted(order[start : end + 1], key=paths.__getitem__)
+    for index in tied:
+        taken += sizes[index]
+        if taken >= excess:
+            return (last, paths[index]), taken
+    return (last, paths[tied[-1]]), taken  # every candidate goes, and that is not enough
+
+
+class _Area(NamedTuple):
+    """An area's top directory, listed: its shards are read by the workers, its files here."""
+
+    name: str
+    view: Optional[DirNode]  # the top directory itself, as the executor reaches it
+    handle: Optional[Handle]  # open on it, for reading its shards; None: it could not be listed
+    shards: List[Dir]
+    files: Dir  # the top directory's own files (and links), as a shard's
+    warnings: List[str]  # from opening it
+
+
+def _open(root: Handle, cache: str, name: str) -> _Area:
+    said: List[str] = []
+    opened = open_area(root, cache, name, said)
+    if opened is None:  # missing, a link, not a directory: nothing of it is read
+        return _Area(name, None, None, [], shards.new_dir(name, ""), said)
+    top, handle = opened
+    files = shards.new_dir(top.name, top.path)
+    files[DEV], files[INO] = top.identity
+    files[FILES] = [(e.name, e.identity[0], e.identity[1], e.size, e.is_link,
+                     e.stat.st_mtime_ns, e.stat.st_atime_ns)
+                    for e in top.files if e.stat is not None]  # fmt: skip
+    files[shards.LINKS] = [e.name for e in top.dir_links]
+    subdirs = [shards.new_dir(child.name, child.path) for child in top.children]
+    view = DirNode(top.name, top.path, top.identity, None)
+    return _Area(name, view, handle, subdirs if handle is not None else [], files, said)
 
 
 def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
@@ -212,8 +192,8 @@ def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
     files are left in the areas.
 
     :param now: the time to count ages from, in ns (default: now).
-    :param parallel: scan in worker processes (:mod:`~pipcache_ext._walk.scans`); ``None``
-        decides from the cache's size. The plan is the same either way.
+    :param parallel: read in worker processes (one per core); ``None`` decides from the cache's
+        size. The result is the same either way.
     :raises ValueError: neither rule, or a negative one.
     :raises UnsafeOperationError: the cache dir is a root or home directory (or an area links to
         one), without ``force``.
@@ -224,54 +204,147 @@ def prune(  # noqa: PLR0913 - keyword-only options, as PipCache.prune's
         raise ValueError("older_than and max_size cannot be negative")
     ensure_safe_to_purge(cache_dir, force=force)
     ensure_link_targets_are_safe(cache_dir, AREAS, force=force)
-    with collector_paused():  # the scan, the entries and the plan: objects that all live
-        return _prune(cache_dir, older_than, max_size, dry_run=dry_run, now=now, parallel=parallel)
-
-
-def _scan(root: _fs.Handle, cache_dir: str, parallel: Optional[bool]) -> CacheScan:
-    """:func:`~pipcache_ext._plan.scan_cache` of the areas, by workers when the cache is large."""
-    if not scans.parallel(cache_dir, AREAS, parallel):
-        return scan_cache(root, cache_dir, AREAS)
-    warnings: List[str] = []
-    trees = scans.scan_trees(root, cache_dir, AREAS, warnings)
-    top = scan_cache(root, cache_dir, ())  # what lies at the top
-    return top._replace(trees=trees, warnings=(*warnings, *top.warnings))
-
-
-def _prune(  # noqa: PLR0913 - prune's options
-    cache_dir: Path,
-    older_than: Optional[float],
-    max_size: Optional[int],
-    *,
-    dry_run: bool,
-    now: Optional[int],
-    parallel: Optional[bool],
-) -> RemovalResult:
-    path = Path(os.path.abspath(os.fspath(cache_dir)))  # noqa: PTH100
-    moment = time.time_ns() if now is None else now
+    path = os.path.abspath(os.fspath(cache_dir))  # noqa: PTH100
     try:
-        root = _fs.open_root(os.fspath(path))
+        root = _fs.open_root(path)
     except (FileNotFoundError, _fs.NotADirectoryHere):
-        scan = CacheScan(os.fspath(path), dict.fromkeys(AREAS), None, (), ())
-        mtime_only = False
-    else:
-        try:
-            scan = _scan(root, os.fspath(path), parallel)
-        finally:
-            _fs.close(root)
-        mtime_only = noatime_mount(os.fspath(path))
-    plan, warnings = plan_prune(
-        scan,
-        older_than_ns=None if older_than is None else int(older_than * 1_000_000_000),
-        max_size=max_size,
-        now=moment,
-        mtime_only=mtime_only,
+        return RemovalResult(0, 0, 0, (), matched=False, warnings=("Nothing to prune",),
+                             dry_run=dry_run, backend="native")  # fmt: skip
+    run = _Prune(path, root, None if older_than is None else int(older_than * 1_000_000_000),
+                 max_size, now=time.time_ns() if now is None else now,
+                 mtime_only=noatime_mount(path), dry_run=dry_run)  # fmt: skip
+    try:
+        with collector_paused():  # many small objects that all live until the end
+            return _prune(run, parallel)
+    finally:
+        _fs.close(root)
+
+
+def _prune(run: _Prune, parallel: Optional[bool]) -> RemovalResult:
+    areas: List[_Area] = []
+    try:
+        areas.extend(_open(run.root, run.cache, name) for name in AREAS)
+        return _rounds(run, areas, parallel)
+    finally:
+        for area in areas:
+            if area.handle is not None:
+                _fs.close(area.handle)
+
+
+# What a worker keeps of a shard for round two: its entries, tree and area; or, decided at once
+# (no size cap), what round two sends back.
+_State = Tuple[Optional[Found], Dir, int, Optional[Done]]
+
+
+def _rounds(run: _Prune, areas: List[_Area], parallel: Optional[bool]) -> RemovalResult:
+    """Every shard in two rounds (by workers on a large cache), the areas' own files here."""
+    jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(area.shards))]
+
+    def first(job: Tuple[int, int]) -> Tuple[_Summary, _State]:
+        area = areas[job[0]]
+        shard, found = area.shards[job[1]], run.found()
+        warnings: List[str] = []
+        assert area.handle is not None  # noqa: S101 - shards come from a listed top
+        read_dir(area.handle, shard, area.name, found, warnings)
+        summary = run.summary(found, warnings)
+        if run.max_size is None:  # the age rule alone: nothing to wait for, decided at once
+            decision = shards.decide(found, shard, area.name, None)
+            return summary, (None, shard, job[0], run.carry_out(shard, area.view, decision,
+                                                                keys=False))  # fmt: skip
+        return summary, (found, shard, job[0], None)
+
+    tops: List[Tuple[Found, _Summary]] = []  # each area's own files, sorted here
+    for area in areas:
+        found = run.found()
+        shards.sort_files(area.files, area.name, found)
+        tops.append((found, run.summary(found, [])))
+    seen: List[_Summary] = []
+
+    def choose(summaries: List[_Summary]) -> Optional[Key]:
+        seen.extend(summaries)
+        return run.threshold([*summaries, *(summary for _found, summary in tops)])
+
+    def second(state: _State, threshold: Optional[Key]) -> Done:
+        found, shard, a, done = state
+        if done is not None:
+            return done
+        assert found is not None  # noqa: S101 - kept for round two
+        decision = shards.decide(found, shard, areas[a].name, threshold)
+        return run.carry_out(shard, areas[a].view, decision, keys=False)
+
+    processes = workers() if scans.parallel(run.cache, AREAS, parallel) else 1
+    threshold, done = fork_rounds(first, choose, second, jobs, processes)
+    own = [
+        run.carry_out(area.files, area.view,
+                      shards.decide(found, area.files, area.name, threshold, removable=False),
+                      keys=True)
+        for area, (found, _summary) in zip(areas, tops)
+    ]  # fmt: skip
+    return _result(run, areas, dict(zip(jobs, zip(seen, done))), tops, own)
+
+
+def _result(
+    run: _Prune,
+    areas: List[_Area],
+    shard_done: Dict[Tuple[int, int], Tuple[_Summary, Done]],
+    tops: List[Tuple[Found, _Summary]],
+    own: List[Done],
+) -> RemovalResult:
+    """The shards' and the areas' answers as one result, in the order of the plan of old."""
+    sep = os.sep
+    warnings: List[str] = []
+    unattributed: List[str] = []
+    units: List[Tuple[str, str]] = []  # (sort key, removed files joined)
+    after: List[str] = []
+    answers: List[Done] = []
+    for a, area in enumerate(areas):
+        warnings.extend(area.warnings)
+        unattributed.extend(tops[a][1].unattributed)
+        answers.append(own[a])
+        if own[a].files:
+            units.extend(zip(own[a].keys, own[a].removed.split("\0")))
+        for i, shard in enumerate(area.shards):
+            summary, done = shard_done[(a, i)]
+            warnings.extend(summary.warnings)
+            unattributed.extend(summary.unattributed)
+            units.append((f"{shard[PATH]}{sep}", done.removed))
+            answers.append(done)
+        # children before their parents
+        after.extend(shard_done[(a, i)][1].after for i in reversed(range(len(area.shards))))
+    try:  # the cache dir itself, as every scan lists it
+        with _fs.list_dir(run.root, run.cache) as listing:
+            next(listing, None)
+    except OSError as exc:
+        warnings.append(f"Could not read directory {run.cache}: {reason(exc)}")
+    if run.mtime_only:
+        warnings.append(noatime_warning(run.cache))
+    warnings.extend(run.warnings)
+    if unattributed:
+        shown = ", ".join(unattributed[:_SHOWN])
+        more = len(unattributed) - _SHOWN
+        warnings.append(
+            f"Left alone {len(unattributed)} file(s) that belong to no cache entry: {shown}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    units.sort(key=lambda unit: unit[0])
+    files = sum(done.files for done in answers)
+    matched = any(done.matched for done in answers)
+    if not matched:
+        warnings.insert(0, "Nothing to prune")
+    for done in answers:
+        warnings.extend(done.warnings)
+    length = files + sum(done.after_count for done in answers)
+    deleted = LazyPaths.joined([*(chunk for _key, chunk in units), *after], length)
+    return RemovalResult(
+        files_removed=files,
+        bytes_removed=sum(done.size for done in answers),
+        dirs_removed=sum(done.dirs for done in answers),
+        removed=deleted.head(files),
+        matched=matched,
+        warnings=tuple(warnings),
+        exact=True,
+        dry_run=run.dry_run,
+        backend="native",
+        failed=tuple(Path(path) for done in answers for path in done.failed),
+        deleted=deleted,
     )
-    if mtime_only:
-        warnings.insert(0, noatime_warning(os.fspath(path)))
-    scan = scan._replace(warnings=(*scan.warnings, *warnings))
-    result = planned_result(PlannedRemoval(path, scan, plan, deletion_rules(None)), dry_run=dry_run)
-    for tree in scan.trees.values():
-        if tree is not None:
-            release(tree)  # freed now, not walked by the collector once it runs again
-    return result

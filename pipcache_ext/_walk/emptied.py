@@ -1,10 +1,11 @@
-"""The directories a removal of whole entries leaves empty: what prune and remove_project remove.
+"""The directories a removal of whole entries leaves empty: what remove_project removes.
 
 Only directories that held a file that goes (or lie above one); never one that vanished, could
 not be read or holds a directory link, nor one with a child that stays. What may stay in a
 directory that is removed (its *leftovers*, deleted with it) is the caller's rule. Counted per
 directory (its files that go, its children that are removed), not by a look at every file and
-child: this runs over every directory of a prune (96,000 at 87,000 files).
+child: this can run over every directory of a large cache (96,000 at 87,000 files).
+A prune applies the same rules to its own read (:mod:`pipcache_ext._housekeeping.shards`).
 """
 
 from __future__ import annotations

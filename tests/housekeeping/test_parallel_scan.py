@@ -152,55 +152,6 @@ def aged_cache(cache: Path) -> Tuple[Dict[str, int], List[Tuple[List[str], List[
     return ages, groups
 
 
-_TREES = """
-import json, os, sys
-from pipcache_ext import _fs
-from pipcache_ext._walk import scans
-
-def dump(node):
-    if node is None:
-        return None
-    def entries(es):
-        # a link's atime moves whenever a scan asks where it leads: not compared
-        return [[e.name, list(e.identity), e.size, e.is_link, e.stat.st_mode, e.stat.st_ino,
-                 e.stat.st_dev, e.stat.st_size, None if e.is_link else e.stat.st_atime_ns,
-                 e.stat.st_mtime_ns] for e in es]
-    return [node.name, node.path, list(node.identity), node.gone, node.readable,
-            node.parent.path if node.parent else None, entries(node.files),
-            entries(node.dir_links), [dump(c) for c in node.children],
-            all(c.parent is node for c in node.children)]
-
-cache = json.loads(sys.argv[1])["cache"]
-scans.workers = lambda: 2
-root = _fs.open_root(cache)
-out = {}
-for mode in (False, True):
-    warnings = []
-    trees = scans.scan_trees(root, cache, ("wheels", "http", "http-v2"), warnings, parallel=mode)
-    out[str(mode)] = [{name: dump(tree) for name, tree in trees.items()}, warnings]
-out["children_left"] = children_left()
-print(json.dumps(out))
-"""
-
-
-@linux_only
-def test_the_parallel_scan_gives_the_sequential_trees(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    ages, _groups = aged_cache(cache)
-    answer = run_fresh(_TREES, {"cache": str(cache)})
-    sequential, parallel = answer["False"], answer["True"]
-    assert parallel == sequential
-    assert parallel[0]["http-v2"][9] is True
-
-    def files(node: Any) -> List[str]:
-        here = [f"{node[1]}/{entry[0]}" for entry in node[6]]
-        return here + [f for child in node[8] for f in files(child)]
-
-    seen = sorted(str(Path(f).relative_to(cache)) for tree in parallel[0].values()
-                  for f in files(tree))  # fmt: skip
-    assert seen == sorted(ages)  # every file the test made, each once
-
-
 @linux_only
 def test_the_parallel_prune_is_the_sequential_one(tmp_path: Path) -> None:
     one, two = tmp_path / "one" / "cache", tmp_path / "two" / "cache"
