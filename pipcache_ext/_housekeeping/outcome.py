@@ -64,10 +64,11 @@ def carry_out(  # noqa: PLR0913 - what a shard's run needs
     if dry_run:
         for e in decision.going:
             removed.append(e.key[1])  # the path of its first file
-            if len(e.parts) > 1:
-                removed.extend(f"{e.node[PATH]}{sep}{f[0]}" for f in e.parts[1:])
+            if len(e.parts) > 1:  # an http-v2 entry's body: no generator per entry
+                removed.extend([f"{e.node[PATH]}{sep}{f[0]}" for f in e.parts[1:]])
         for node, staying in decision.dirs:
-            after.extend(f"{node[PATH]}{sep}{f[0]}" for f in staying)
+            if staying:  # a wheel's origin.json; most directories hold nothing more
+                after.extend([f"{node[PATH]}{sep}{f[0]}" for f in staying])
             after.append(node[PATH])  # type: ignore[arg-type]
         size, dirs = decision.size, len(decision.dirs)
     elif decision.going:

@@ -74,7 +74,7 @@ class _Prune:
         self.warnings: List[str] = []  # the size cap's, decided here
 
     def found(self) -> Found:
-        return Found(self.now, self.older_than, self.mtime_only)
+        return Found(self.now, self.older_than, self.mtime_only, identities=not self.dry_run)
 
     def summary(self, found: Found, warnings: List[str]) -> _Summary:
         going = sum(e.size for e in found.stale) + sum(

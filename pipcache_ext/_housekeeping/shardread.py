@@ -1,10 +1,11 @@
 """The read of a prune's shard: the leanest walk of this library, sorting files as it goes.
 
 A prune reads every file of the areas and deletes most of them on an old cache. Here a directory
-is known from its listing's type (no ``lstat``), opened from its parent with ``O_NOFOLLOW`` and
-its identity taken from the open handle; each file's ``lstat`` is kept as plain values (name,
-device, inode, size, link or not, mtime, atime: :data:`~.shards.File`), and each directory's
-files are sorted into entries (:func:`~.shards.sort_files`) before its subdirectories are read.
+is known from its listing's type (no ``lstat``), opened from its parent with ``O_NOFOLLOW`` and,
+for a real run, its identity taken from the open handle (a dry run deletes, so re-checks, nothing);
+each file's ``lstat`` is kept as plain values (name, device, inode, size, link or not, mtime,
+atime: :data:`~.shards.File`), and each directory's files are sorted into entries
+(:func:`~.shards.sort_files`) before its subdirectories are read.
 Where handles are paths (Windows) every entry is classified from its ``lstat``, as the scan does.
 """
 
@@ -51,47 +52,66 @@ def read_dir(parent: Handle, node: Dir, area: str, found: Found, warnings: List[
 
     Each directory's files are sorted into ``found`` as it is read (parents before children).
     """
-    handle = _open(parent, node, warnings)
-    if handle is None:
-        return
-    try:
-        st = os.fstat(handle) if isinstance(handle, int) else os.lstat(handle)
-        node[DEV], node[INO] = st.st_dev, st.st_ino
+    handle: Handle
+    if isinstance(parent, int):  # the hot path: opened here, no call
         try:
-            if isinstance(handle, int):
-                _list(handle, node)
-            else:
-                _list_portable(handle, node)
-        except FileNotFoundError:
-            node[STATE] = GONE
+            handle = os.open(node[NAME], _FLAGS, dir_fd=parent)  # type: ignore[arg-type]
         except OSError as exc:
-            node[STATE] = UNREADABLE
-            warnings.append(f"Could not read directory {node[PATH]}: {reason(exc)}")
-        sort_files(node, area, found)
-        if node[STATE] == OK:
-            for child in node[CHILDREN]:  # type: ignore[attr-defined]
-                read_dir(handle, child, area, found, warnings)
+            _failed(node, exc, warnings)
+            return
+    else:
+        opened = _open(parent, node, warnings)
+        if opened is None:
+            return
+        handle = opened
+    try:
+        _read_open(handle, node, area, found, warnings)
     finally:
         _fs.close(handle)
 
 
-def _open(parent: Handle, node: Dir, warnings: List[str]) -> Optional[Handle]:
-    """Open ``node`` from ``parent`` without following a link; ``None``: its state says why."""
-    name, path = node[NAME], node[PATH]
+def _read_open(handle: Handle, node: Dir, area: str, found: Found, warnings: List[str]) -> None:
+    """:func:`read_dir` of ``node``, open as ``handle``."""
+    if found.identities:  # what a real run re-checks; a dry run deletes nothing
+        st = os.fstat(handle) if isinstance(handle, int) else os.lstat(handle)
+        node[DEV], node[INO] = st.st_dev, st.st_ino
     try:
-        if isinstance(parent, int):
-            return os.open(name, _FLAGS, dir_fd=parent)  # type: ignore[arg-type]
-        return _fs.open_child(parent, name, path, None)  # type: ignore[arg-type]  # a path
+        if isinstance(handle, int):
+            _list(handle, node)
+        else:
+            _list_portable(handle, node)
     except FileNotFoundError:
         node[STATE] = GONE
     except OSError as exc:
-        if isinstance(exc, (NotADirectoryError, _fs.NotADirectoryHere)) or exc.errno == _ELOOP:
-            node[STATE] = GONE  # replaced since its parent was listed: not ours any more
-            warnings.append(f"Not descending into {path}: it changed while being read")
-        else:
-            node[STATE] = UNREADABLE
-            warnings.append(f"Could not read directory {path}: {reason(exc)}")
+        node[STATE] = UNREADABLE
+        warnings.append(f"Could not read directory {node[PATH]}: {reason(exc)}")
+    if node[FILES] or node[LINKS]:  # most directories only lead to others
+        sort_files(node, area, found)
+    if node[STATE] == OK:
+        for child in node[CHILDREN]:  # type: ignore[attr-defined]
+            read_dir(handle, child, area, found, warnings)
+
+
+def _open(parent: Handle, node: Dir, warnings: List[str]) -> Optional[Handle]:
+    """Open ``node`` from the path ``parent`` (no handles here); ``None``: its state says why."""
+    try:
+        return _fs.open_child(parent, node[NAME], node[PATH], None)  # type: ignore[arg-type]
+    except OSError as exc:
+        _failed(node, exc, warnings)
     return None
+
+
+def _failed(node: Dir, exc: OSError, warnings: List[str]) -> None:
+    """``node`` could not be opened: gone, replaced (by a link or a file), or unreadable."""
+    path = node[PATH]
+    if isinstance(exc, FileNotFoundError):
+        node[STATE] = GONE
+    elif isinstance(exc, (NotADirectoryError, _fs.NotADirectoryHere)) or exc.errno == _ELOOP:
+        node[STATE] = GONE  # replaced since its parent was listed: not ours any more
+        warnings.append(f"Not descending into {path}: it changed while being read")
+    else:
+        node[STATE] = UNREADABLE
+        warnings.append(f"Could not read directory {path}: {reason(exc)}")
 
 
 def _list(fd: int, node: Dir) -> None:

@@ -53,12 +53,16 @@ class Entry(NamedTuple):
 class Found:
     """What sorting a tree's files gave: entries, stale temporary files, the unattributed."""
 
-    __slots__ = ("entries", "mtime_only", "now", "older_than", "stale", "total", "unattributed")
+    __slots__ = ("entries", "identities", "mtime_only", "now", "older_than", "stale", "total",
+                 "unattributed")  # fmt: skip
 
-    def __init__(self, now: int, older_than: Optional[int], mtime_only: bool) -> None:
+    def __init__(
+        self, now: int, older_than: Optional[int], mtime_only: bool, *, identities: bool = True
+    ) -> None:
         self.now = now
         self.older_than = older_than  # ns; None: no age rule
         self.mtime_only = mtime_only
+        self.identities = identities  # read each directory's (a real run re-checks them)
         self.entries: List[Entry] = []
         self.stale: List[Entry] = []  # *.tmp older than an hour: they always go
         self.unattributed: List[str] = []
@@ -196,7 +200,10 @@ def decide(
     :param removable: whether ``top`` itself may be removed (an area's top directory: never).
     :param threshold: the largest key the size cap evicts (``None``: the cap evicts nothing).
     """
-    going = [*found.stale, *(entry for entry in found.entries if goes(entry, threshold))]
+    if threshold is None:  # the age rule alone (goes(), inlined: one call per entry saved)
+        going = [*found.stale, *[e for e in found.entries if e.old and not e.recent]]
+    else:
+        going = [*found.stale, *[e for e in found.entries if goes(e, threshold)]]
     going.sort(key=_path)
     going_in: Dict[int, int] = {}
     size = 0
