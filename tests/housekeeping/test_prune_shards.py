@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Set
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "http"))
 
 from _dists import wheel
 from _fresh import linux_only, run_fresh
 from _sharded import build
 
-from pipcache_ext._housekeeping.prune import _evict
+from pipcache_ext import _fs
+from pipcache_ext._housekeeping.prune import _evict, prune
 
 NOW = 1_900_000_000 * 10**9
 OLD = NOW - 90 * 86400 * 10**9
@@ -171,3 +174,44 @@ def test_the_size_caps_threshold_is_the_rule_by_last_use_then_path() -> None:
         excess = rng.randint(-5, sum(sizes) + 50)
         want = _evict_by_key(uses, sizes, paths, excess) if excess > 0 else (None, 0)
         assert _evict(uses, sizes, paths, excess) == want, (case, uses, sizes, paths, excess)
+
+
+def _relative(result: Any, cache: Path) -> List[Any]:
+    rel = lambda paths: [str(Path(p).relative_to(cache)) for p in paths]  # noqa: E731
+    return [result.files_removed, result.bytes_removed, result.dirs_removed, rel(result.removed),
+            rel(result.deleted), rel(result.failed),
+            [w.replace(str(cache), "CACHE") for w in result.warnings]]  # fmt: skip
+
+
+def test_without_directory_handles_the_prune_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where handles are paths (Windows' fallback) every entry is classified by its lstat."""
+    caches = [tmp_path / name / "cache" for name in ("fd", "paths")]
+    for cache in caches:
+        build(cache, fifo=False)
+        folder = cache / "wheels" / "0a" / "bb"
+        folder.mkdir(parents=True)
+        dist = wheel("proj", "1.0")
+        (folder / dist.filename).write_bytes(dist.data)
+        (folder / "origin.json").write_text("{}")
+        (cache / "wheels" / "0a" / "link").symlink_to(tmp_path, target_is_directory=True)
+        age_everything(cache)
+    dry = {}
+    for cache, handles in zip(caches, (True, False)):
+        monkeypatch.setattr(_fs, "FD_SAFE", handles)
+        dry[handles] = _relative(
+            prune(cache, older_than=30 * 86400, dry_run=True, force=True, now=NOW, parallel=False),
+            cache,
+        )
+    assert dry[False] == dry[True]
+    assert dry[True][0] > 50
+    assert any("0a/link" in w for w in dry[True][6])  # the link named, never followed
+    for cache, handles in zip(caches, (True, False)):
+        monkeypatch.setattr(_fs, "FD_SAFE", handles)
+        real = prune(cache, older_than=30 * 86400, force=True, now=NOW, parallel=False)
+        assert _relative(real, cache)[:6] == dry[True][:6]
+    left = [sorted(str(p.relative_to(c)) for p in c.rglob("*")) for c in caches]
+    assert left[0] == left[1]
+    assert "wheels/0a/link" in left[0]
+    assert (tmp_path / "fd").exists()  # what the link led to is untouched
