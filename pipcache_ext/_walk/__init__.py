@@ -2,9 +2,11 @@
 
 - :mod:`.trees`: the walk and its counts (:func:`tally`, :func:`tally_trees`, :func:`iter_files`);
 - :mod:`.forks`: forked worker processes (:func:`fork_map`, :func:`fork_pull`);
+- :mod:`.rounds`: workers in two rounds that keep what the first read (a prune's);
 - :mod:`.removal`: a removal streamed shard by shard, in flat memory;
-- :mod:`.scans`: the scan every plan uses (:mod:`pipcache_ext._scan`), shared among processes;
-- :mod:`.paths`: many :class:`~pathlib.Path` objects made fast.
+- :mod:`.scans`: whether a cache is large enough for workers;
+- :mod:`.paths`: many :class:`~pathlib.Path` objects made fast, and made only when read
+  (:class:`~.paths.LazyPaths`).
 
 The walk is kernel-bound (one ``getdents`` per directory, one ``lstat`` per file): threads do
 not help (the GIL is retaken after every ``lstat``: two threads were slower than one), processes
