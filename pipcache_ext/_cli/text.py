@@ -231,8 +231,11 @@ def removal_lines(result: RemovalResult, *, every_file: bool = False) -> List[st
     ``every_file`` (pip's ``-v``) names every file, in a real run too.
     """
     would = result.dry_run
-    named = [p for p in result.removed if every_file or (would and p.name.endswith(".whl"))]
-    lines = [f"{'Would remove' if would else 'Removed'} {path}" for path in named]
+    # as text: a prune's 87,000 paths (a LazyPaths, which has texts()) need no Path to be printed
+    as_text = getattr(result.removed, "texts", None)
+    texts: List[str] = as_text() if as_text is not None else [str(p) for p in result.removed]
+    named = [text for text in texts if every_file or (would and text.endswith(".whl"))]
+    lines = [f"{'Would remove' if would else 'Removed'} {text}" for text in named]
     unit = pick_unit([result.bytes_removed])
     size = (
         f" ({format_size(result.bytes_removed, unit, exact=result.exact)})"

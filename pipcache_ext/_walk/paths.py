@@ -178,6 +178,10 @@ class LazyPaths(Sequence[Path]):
         """The first ``count`` paths, sharing these texts and the paths made of them."""
         return LazyPaths(self._source, self._start, self._start + count)
 
+    def texts(self) -> List[str]:
+        """The paths as text (``str`` of each), without making their :class:`Path` objects."""
+        return self._source.texts()[self._start : self._stop]
+
     def _paths(self) -> Tuple[Path, ...]:
         made = self._source.paths()
         whole = (self._start, self._stop) == (0, len(made))

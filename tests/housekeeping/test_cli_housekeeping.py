@@ -166,3 +166,30 @@ def test_a_second_clean_waits_and_says_so(fakes: Dict[str, Any], tmp_path: Path)
     assert second.returncode == 0
     assert "Files removed: 4" in out
     assert not any(p.exists() for p in old)
+
+
+def test_a_dry_prune_names_the_wheels_that_would_go_and_with_v_every_file(
+    capsys: pytest.CaptureFixture[str], fakes: Dict[str, Any]
+) -> None:
+    cache = fakes["A"].cache_dir
+    _age(cache)
+    then = time.time() - 60 * DAY
+    for path in _files(cache):
+        os.utime(path, (then, then), follow_symlinks=False)
+    files = _files(cache)
+    wheels = sorted(p for p in files if p.endswith(".whl") and "-" in Path(p).name)
+    assert wheels
+    args = ("prune", "--python", fakes["pythons"]["a"], "--backend", "native", "--older-than",
+            "30d", "--dry-run")  # fmt: skip
+    run = cli(capsys, *args)
+    assert run.code == 0, run.err
+    named = sorted(line[len("Would remove ") :] for line in run.out.splitlines()
+                   if line.startswith("Would remove "))  # fmt: skip
+    assert named == wheels
+    every = cli(capsys, *args, "-v")
+    assert every.code == 0, every.err
+    named = {line[len("Would remove ") :] for line in every.out.splitlines()
+             if line.startswith("Would remove ")}  # fmt: skip
+    assert set(wheels) < named <= set(files)
+    assert {p for p in files if "/http-v2/" in p} <= named
+    assert _files(cache) == files  # a dry run
