@@ -19,6 +19,7 @@ import stat
 from typing import ContextManager, Iterator, NamedTuple, Optional, Union
 
 __all__ = [
+    "DIR_FLAGS",
     "FD_SAFE",
     "Handle",
     "Identity",
@@ -44,7 +45,8 @@ FD_SAFE = (
     and hasattr(os, "O_NOFOLLOW")
 )
 
-_DIR_FLAGS = (
+#: How a directory is opened: read-only, a directory, never through a symlink.
+DIR_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_DIRECTORY", 0)
     | getattr(os, "O_NOFOLLOW", 0)
@@ -110,7 +112,7 @@ def open_child(parent: Handle, name: str, path: str, expected: Optional[Identity
             raise NotADirectoryHere(f"{path} was replaced")
         return path
     try:
-        fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        fd = os.open(name, DIR_FLAGS, dir_fd=parent)
     except NotADirectoryError as exc:
         raise NotADirectoryHere(f"{path} is not a directory") from exc
     except OSError as exc:

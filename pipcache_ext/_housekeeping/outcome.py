@@ -97,11 +97,12 @@ def _plan(top: Dir, view: DirNode, decision: Decision) -> Plan:
     ``view`` stands for the area's top directory (the executor reaches every directory from the
     cache dir through it); ``top`` is a shard below it, or (``top`` read as ``view``) its files.
     """
-    nodes = {id(top): view}
+    nodes: Dict[int, DirNode] = {}
     stack: List[Tuple[Dir, DirNode]] = []
-    if top[PATH] != view.path:
-        nodes = {}
-        stack.append((top, view))
+    if top[PATH] == view.path:
+        nodes[id(top)] = view  # the area's own files: the executor reaches them through view
+    else:
+        stack.append((top, view))  # a shard below it
     while stack:
         node, parent = stack.pop()
         made = DirNode(node[NAME], node[PATH], Identity(node[DEV], node[INO]), parent)  # type: ignore[arg-type]

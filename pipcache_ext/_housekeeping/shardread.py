@@ -38,12 +38,6 @@ from .shards import (
 
 __all__ = ["read_dir"]
 
-_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_DIRECTORY", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
 _ELOOP = getattr(os, "ELOOP", 40)
 
 
@@ -55,7 +49,7 @@ def read_dir(parent: Handle, node: Dir, area: str, found: Found, warnings: List[
     handle: Handle
     if isinstance(parent, int):  # the hot path: opened here, no call
         try:
-            handle = os.open(node[NAME], _FLAGS, dir_fd=parent)  # type: ignore[arg-type]
+            handle = os.open(node[NAME], _fs.DIR_FLAGS, dir_fd=parent)  # type: ignore[arg-type]
         except OSError as exc:
             _failed(node, exc, warnings)
             return

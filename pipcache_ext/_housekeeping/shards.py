@@ -9,7 +9,7 @@ The second round (:func:`decide`) is a pure function of that state and the rule:
 that go (old and not recent; or not recent and at most the threshold the size cap chose), sorted
 by path, and the directories they leave empty, children first, with what is left in each (a
 wheel's ``origin.json``). A dry run reports the decision; the real run hands the very same
-decision to the common executor (:func:`.prune.run_shard`).
+decision to the common executor (:mod:`.outcome`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import re
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
-from .lastuse import RECENT_NS, TEMP_AGE_NS
+from .lastuse import RECENT_NS, TEMP_AGE_NS, is_temporary
 
 __all__ = ["Decision", "Dir", "Entry", "File", "Found", "Key", "decide", "new_dir", "sort_files"]
 
@@ -170,7 +170,7 @@ def _sort_wheels(node: Dir, files: List[File], found: Found) -> None:
 
 def _other(node: Dir, file: File, found: Found) -> None:
     """A file of no entry: a stale temporary file, or one that cannot be attributed."""
-    if not file[0].endswith(".tmp"):  # lastuse.is_temporary
+    if not is_temporary(file[0]):
         found.unattributed.append(f"{node[PATH]}{os.sep}{file[0]}")
     elif file[5] < found.now - TEMP_AGE_NS:
         found.stale.append(_entry(found, node, (file,), []))
