@@ -15,3 +15,12 @@ Modules, imports running down this list:
   ``zipread``, ``tarread``: wheels and sdists; ``pages``: index pages and core metadata;
   ``urls``: CacheControl's keys; ``source``: bytes, windows and capped inflation.
 """
+
+from __future__ import annotations
+
+from .._pipversions import HTTP_V1, HTTP_V2
+
+__all__ = ["HTTP_AREAS"]
+
+#: The HTTP areas, in the order they are listed.
+HTTP_AREAS = (HTTP_V2, HTTP_V1)

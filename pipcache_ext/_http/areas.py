@@ -137,8 +137,14 @@ class Listed:
         return [f"{self.found[i].paths[0]}: {self.problems[i]}" for i in sorted(self.problems)]
 
 
-def read_area(
-    root: Handle, tree: DirNode, area: str, store: Store, warnings: List[str]
+def read_area(  # noqa: PLR0913 - the listing's parts
+    root: Handle,
+    tree: DirNode,
+    area: str,
+    store: Store,
+    warnings: List[str],
+    *,
+    problems: Optional[List[Tuple[int, str]]] = None,
 ) -> List[Found]:
     """Every entry under the scanned ``tree`` of ``area`` (``http`` or ``http-v2``).
 
@@ -150,6 +156,7 @@ def read_area(
     :param root: the open cache dir (the tree's top is opened from it).
     :param store: what earlier listings learnt; updated with what this one reads.
     :param warnings: gets one line per entry that could not be read, in the listing's order.
+    :param problems: gets ``(position among the entries returned, problem)`` of each of them.
     """
     cache = os.path.dirname(tree.path)
     listed = Listed(area, store, len(cache) + 1, Folders(Path(cache)))
@@ -164,4 +171,6 @@ def read_area(
     finally:
         chain.close()
     warnings.extend(listed.warnings())
+    if problems is not None:
+        problems.extend(sorted(listed.problems.items()))
     return listed.found

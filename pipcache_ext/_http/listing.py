@@ -21,11 +21,11 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import _fs
-from .._pipversions import HTTP_V1, HTTP_V2, version_key
+from .._pipversions import version_key
 from .._probing.store import pip_config_files, user_cache_dir
 from .._scan import DirNode, collector_paused, reason, scan_area
 from ..models import HttpEntry, HttpKind, HttpListing
-from . import shards
+from . import HTTP_AREAS, shards
 from .areas import read_area
 from .entries import Found
 from .naming import model, name_entries
@@ -46,9 +46,6 @@ _KINDS = frozenset(get_args(HttpKind))
 
 #: An entry's kind, project, version, file name and URL.
 Fields = List[Optional[str]]
-
-#: The HTTP areas, in the order they are listed.
-HTTP_AREAS = (HTTP_V2, HTTP_V1)
 
 
 def store_root(env: Mapping[str, str]) -> Path:
@@ -96,6 +93,11 @@ class Scanned:
         self.fields: Optional[List[Fields]] = None
         #: with models: the positions of the entries in the listing's order
         self.order: Optional[List[int]] = None
+        #: the listing's fingerprint (:func:`~._http.store.fingerprint`) if every entry with a
+        #: key was known to the disk cache or kept in it (no read failed); else ``None``
+        self.complete: Optional[str] = None
+        #: ``(position in found, problem)`` of each entry with one (its warning's words)
+        self.problems: List[Tuple[int, str]] = []
 
 
 def scan_http(  # noqa: PLR0913 - keyword-only options
@@ -136,9 +138,12 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
     warnings: List[str] = []
     path = os.fspath(cache_dir)
     found: List[Found] = []
+    problems: List[Tuple[int, str]] = []
     if trees is None and shards.parallel(path, HTTP_AREAS, parallel):
         kept = Store(store, path)
-        found, scanning = shards.read_areas(root, path, HTTP_AREAS, kept, warnings)
+        found, scanning = shards.read_areas(
+            root, path, HTTP_AREAS, kept, warnings, problems=problems
+        )
         trees = {}
     else:
         if trees is None:
@@ -148,17 +153,23 @@ def _scan_http(  # noqa: PLR0913, PLR0917 - scan_http's
         for name in HTTP_AREAS:
             tree = trees.get(name)
             if tree is not None:
-                found.extend(read_area(root, tree, name, kept, warnings))
+                here: List[Tuple[int, str]] = []
+                area = read_area(root, tree, name, kept, warnings, problems=here)
+                problems.extend((len(found) + i, problem) for i, problem in here)
+                found.extend(area)
     order: Optional[List[int]] = None
     if models:
         entries, fields = _named(found, list(urls), kept), None
         order = _ordered(found, entries, kept)
     else:
         entries, fields = [], _fields(found, list(urls), kept)
+    complete = kept.complete(urls, sum(1 for item in found if item.key is not None))
     kept.save()
     scanned = Scanned(cache_dir, found, entries, trees, warnings, scanning)
     scanned.fields = fields
     scanned.order = order
+    scanned.complete = complete
+    scanned.problems = problems
     return scanned
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, NamedTuple, Optional, Sequence, Tuple
 
 from .. import _fs
 from .._fs import Handle
@@ -30,9 +30,10 @@ from .._scan import DirNode, open_area
 from .._walk import can_fork, estimate, fork_pull, workers
 from .._walk.paths import Folders
 from .._walk.readonly import read_listed
-from .areas import Listed
-from .entries import Compact, Found
 from .store import Store, Taken
+
+if TYPE_CHECKING:  # the readers are imported when the areas are read (a usage may not read)
+    from .entries import Compact, Found
 
 __all__ = ["PARALLEL_MIN_FILES", "parallel", "read_areas"]
 
@@ -66,13 +67,20 @@ def parallel(cache_dir: str, names: Sequence[str], wanted: Optional[bool] = None
     return sum(estimate(os.path.join(cache_dir, name)) for name in names) >= PARALLEL_MIN_FILES
 
 
-def read_areas(
-    root: Handle, cache_dir: str, names: Sequence[str], store: Store, warnings: List[str]
+def read_areas(  # noqa: PLR0913 - the listing's parts
+    root: Handle,
+    cache_dir: str,
+    names: Sequence[str],
+    store: Store,
+    warnings: List[str],
+    *,
+    problems: Optional[List[Tuple[int, str]]] = None,
 ) -> Tuple[List[Found], int]:
     """:func:`~._http.areas.read_area` of each of ``names``, one after the other, in workers.
 
     :param warnings: gets the scan's warnings (every area's), then each area's problems, as the
         sequential scan and reading give them.
+    :param problems: gets ``(position among the entries, problem)`` of each entry with one.
     :returns: the entries, and how many warnings the scan gave.
     """
     areas: List[_Area] = []
@@ -82,7 +90,7 @@ def read_areas(
             opened = open_area(root, cache_dir, name, said)
             top, handle = (None, None) if opened is None else opened
             areas.append(_Area(name, top, handle, said))
-        return _read(cache_dir, areas, store, warnings)
+        return _read(cache_dir, areas, store, warnings, [] if problems is None else problems)
     finally:
         for area in areas:
             if area.handle is not None:
@@ -90,8 +98,15 @@ def read_areas(
 
 
 def _read(
-    cache_dir: str, areas: List[_Area], store: Store, warnings: List[str]
+    cache_dir: str,
+    areas: List[_Area],
+    store: Store,
+    warnings: List[str],
+    problems: List[Tuple[int, str]],
 ) -> Tuple[List[Found], int]:
+    from .areas import Listed  # noqa: PLC0415 - the readers, imported when they read
+    from .entries import Found  # noqa: PLC0415
+
     jobs = [(a, i) for a, area in enumerate(areas) for i in range(len(_shards(area)))]
 
     def work(job: Tuple[int, int]) -> _Shard:
@@ -105,7 +120,6 @@ def _read(
 
     shards = dict(zip(jobs, fork_pull(work, jobs, workers())))
     found: List[Found] = []
-    problems: List[Tuple[int, str]] = []
     for a, area in enumerate(areas):
         warnings.extend(area.warnings)
         if area.top is None:

@@ -26,11 +26,22 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 from .._scan import StatLike
 from .sniff import Facts
 
-__all__ = ["Key", "Store", "Stored", "Taken", "decoded", "key_of"]
+__all__ = [
+    "FORMAT",
+    "Key",
+    "Store",
+    "Stored",
+    "Taken",
+    "decoded",
+    "entry_hash",
+    "fingerprint",
+    "key_of",
+    "store_file",
+]
 
 logger = logging.getLogger("pipcache_ext")
 
-_FORMAT = 3  # bump when the record layout or what the readers learn changes
+FORMAT = 3  # bump when the record layout or what the readers learn changes
 
 _MODULUS = 1 << 128  # the fingerprint's sum of entry hashes is taken modulo this
 
@@ -41,6 +52,28 @@ Key = str
 def key_of(stats: Sequence[StatLike]) -> Key:
     """The key of an entry whose files have these ``lstat`` results."""
     return ",".join([f"{st.st_ino}-{st.st_size}-{st.st_mtime_ns}" for st in stats])
+
+
+def entry_hash(path: str, key: Key) -> int:
+    """What the entry at ``path`` whose files have ``key`` adds to a listing's fingerprint."""
+    digest = hashlib.blake2b(f"{path}\0{key}".encode("utf-8", "surrogateescape"), digest_size=16)
+    return int.from_bytes(digest.digest(), "big")
+
+
+def fingerprint(count: int, total: int, urls: Sequence[str]) -> str:
+    """The fingerprint of ``count`` entries whose :func:`entry_hash` add up to ``total``.
+
+    A sum, so that each worker of a listing adds up its own shards' and sends back one number.
+    """
+    text = "\n".join([f"{count}:{total % _MODULUS:x}", "", *urls])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def store_file(root: Path, cache_dir: str, suffix: str = ".json") -> Path:
+    """The file of ``cache_dir``'s store in ``root`` (named by the cache dir's real path)."""
+    real = os.path.realpath(cache_dir)
+    name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return root / f"{name}{suffix}"
 
 
 def _encoded(facts: Facts) -> str:
@@ -107,11 +140,7 @@ class Store:
     """
 
     def __init__(self, root: Optional[Path], cache_dir: str) -> None:
-        self._file: Optional[Path] = None
-        if root is not None:
-            real = os.path.realpath(cache_dir)
-            name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-            self._file = root / f"{name}.json"
+        self._file = None if root is None else store_file(root, cache_dir)
         self._cache_dir = cache_dir
         self._old: Dict[str, Any] = {}
         self._new: Dict[str, Any] = {}
@@ -131,7 +160,7 @@ class Store:
                 data = json.load(handle)
         except (OSError, ValueError, RecursionError):
             return
-        if isinstance(data, dict) and data.get("format") == _FORMAT:
+        if isinstance(data, dict) and data.get("format") == FORMAT:
             entries, names = data.get("entries"), data.get("names")
             if isinstance(entries, dict) and data.get("cache_dir") == self._cache_dir:
                 self._old = entries
@@ -143,15 +172,21 @@ class Store:
         The fingerprint is of the set of ``(path, key)``: the sum of their hashes, so that each
         worker adds up its own shards' and sends back one number (not one text per entry).
         """
-        digest = hashlib.blake2b(
-            f"{path}\0{key}".encode("utf-8", "surrogateescape"), digest_size=16
-        )
-        self._sum += int.from_bytes(digest.digest(), "big")
+        self._sum += entry_hash(path, key)
         self._count += 1
 
     def _fingerprint(self, urls: Sequence[str]) -> str:
-        text = "\n".join([f"{self._count}:{self._sum % _MODULUS:x}", "", *urls])
-        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        return fingerprint(self._count, self._sum, urls)
+
+    def complete(self, urls: Sequence[str], keyed: int) -> Optional[str]:
+        """The listing's fingerprint if each of its ``keyed`` entries has a record, else ``None``.
+
+        Such a listing would be read again exactly from the records (no entry is read): what a
+        summary of it (:mod:`~pipcache_ext._housekeeping.tally`) needs to stand for it.
+        """
+        if len(set(self._kept).union(self._new)) != keyed:
+            return None
+        return self._fingerprint(urls)
 
     def names(self, urls: Sequence[str]) -> Optional[Dict[str, Any]]:
         """The names of the last listing, if it saw exactly these entries (and index URLs).
@@ -231,7 +266,7 @@ class Store:
             return  # nothing learnt, and every record was found again: the store holds
         entries = {path: self._new.get(path) or self._old[path] for path in kept}
         data = {
-            "format": _FORMAT,
+            "format": FORMAT,
             "cache_dir": self._cache_dir,
             "entries": entries,
             "names": self._new_names or {},

@@ -1,5 +1,7 @@
 """Issue 13 for usage: with its HTTP areas read by forked workers it is the sequential usage.
 
+Listed (first) and tallied (repeated), each way.
+
 Both run on the same cache (built wheels under ``wheels/`` with their ``origin.json``, HTTP
 entries in many shards of both areas, bad entries, strays, a FIFO, a symlinked shard), each with
 its own disk cache, first and repeated: the rows (every field) and the warnings in their order
@@ -32,10 +34,13 @@ from pipcache_ext._housekeeping.usage import usage
 spec = json.loads(sys.argv[1])
 shards.workers = lambda: 2  # two processes even on one core
 usage_module.workers = lambda: 2  # and for the shards of wheels/
+listed = []
+real_listed = usage_module._listed
+usage_module._listed = lambda *args: listed.append(1) or real_listed(*args)
 rows, warnings = usage(Path(spec["cache"]), store=Path(spec["store"]), parallel=spec["parallel"])
 out = [[r.project, r.wheel_count, r.wheels_size, r.http_entries, r.http_size, r.size,
         list(r.versions), r.last_used.isoformat() if r.last_used else None] for r in rows]
-print(json.dumps({"rows": out, "warnings": warnings, "forks": len(forks),
+print(json.dumps({"rows": out, "warnings": warnings, "forks": len(forks), "listed": len(listed),
                   "children_left": children_left()}))
 """
 
@@ -78,13 +83,18 @@ def test_the_parallel_usage_is_the_sequential_one(tmp_path: Path) -> None:
     made = build(cache)
     wheels_size = wheels(cache)
     http_size = sum(p.lstat().st_size for files in made.values() for p in files)
-    for step in ("first", "repeated"):
+    runs = []
+    for step in ("first", "repeated"):  # the repeated usage is tallied (test_usage_tally.py)
         sequential = usage_in_a_child(cache, tmp_path / "store-sequential", parallel=False)
         parallel = usage_in_a_child(cache, tmp_path / "store-parallel", parallel=True)
         assert sequential["forks"] == 0
         assert parallel["forks"] >= 1, "the parallel usage forked no worker"
         assert parallel["rows"] == sequential["rows"], step
         assert parallel["warnings"] == sequential["warnings"], step
+        assert parallel["listed"] == sequential["listed"] == (step == "first"), step
+        runs.append(parallel)
+    assert runs[1]["rows"] == runs[0]["rows"]
+    assert runs[1]["warnings"] == runs[0]["warnings"]
     rows = {row[0]: row for row in parallel["rows"]}
     assert sum(row[3] for row in rows.values()) == len(made)  # every HTTP entry in one row
     assert sum(row[4] for row in rows.values()) == http_size

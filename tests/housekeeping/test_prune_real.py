@@ -140,7 +140,9 @@ def test_prune_to_a_size_removes_the_least_recently_used_first_and_stops_at_the_
 def test_usage_totals_equal_the_files_on_disk(fill: Fill, http_index: Index) -> None:
     found = entries(fill, http_index)
     files = area_files(fill.cache)
-    rows = PipCache(fill.pythons["26.3"], env=fill.env).usage()
+    cache = PipCache(fill.pythons["26.3"], env=fill.env)
+    rows = cache.usage()
+    assert cache.usage() == rows  # the second from the tally of the first
     assert sum(row.size for row in rows) == sum(files.values())
     assert [row.size for row in rows if row.project] == sorted(
         (row.size for row in rows if row.project), reverse=True
