@@ -27,7 +27,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
@@ -148,6 +147,8 @@ def keep(file: Path, cache_dir: str, fingerprint: str, entries: Sequence[Tuple[s
         "codes": [list(code) for code in codes],
         "shards": {shard: [n for _r, n in sorted(listed)] for shard, listed in shards.items()},
     }
+    import tempfile  # noqa: PLC0415 - a tallied usage writes nothing
+
     tmp: Optional[str] = None
     try:
         file.parent.mkdir(parents=True, exist_ok=True)

@@ -15,17 +15,16 @@ it go with the wheels of that directory (when they are of one project), anything
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
-from packaging.utils import canonicalize_name
-
 from .. import _fs
 from .._http import HTTP_AREAS, shards
 from .._http.store import fingerprint
-from .._parsers.list import wheel_name_version
+from .._names import canonical_name, wheel_name_version
 from .._pipversions import AREAS, WHEELS, version_key
 from .._plan import scan_cache
 from .._scan import DirNode, FileEntry, collector_paused, open_area
@@ -39,6 +38,11 @@ if TYPE_CHECKING:  # the listing's readers are imported when a usage lists (not 
     from .._http.listing import Scanned
 
 __all__ = ["usage"]
+
+
+@functools.lru_cache(maxsize=4096)  # thousands of rows share a few versions
+def _version_order(version: str) -> Tuple[Tuple[int, ...], str]:
+    return version_key(version), version
 
 
 class _Row:
@@ -57,7 +61,7 @@ class _Row:
                 self.last_used = max(self.last_used, when)
 
     def model(self, project: Optional[str]) -> ProjectUsage:
-        versions = sorted(self.versions, key=lambda v: (version_key(v), v))
+        versions = sorted(self.versions, key=_version_order)
         return ProjectUsage(
             project=project,
             wheel_count=self.wheel_count,
@@ -372,7 +376,7 @@ def _codes(scanned: Scanned) -> List[tally.Code]:
         if named:
             project = names.get(named)
             if project is None:
-                project = names[named] = canonicalize_name(named)
+                project = names[named] = canonical_name(named)
         codes.append((project, version if version and project else None, problems.get(i)))
     return codes
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import os
-import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence
 
 from .._scan import StatLike
-from .sniff import Facts
+
+if TYPE_CHECKING:  # the readers: imported when a record is decoded (a usage's tally decodes none)
+    from .sniff import Facts
 
 __all__ = [
     "FORMAT",
@@ -39,7 +39,6 @@ __all__ = [
     "store_file",
 ]
 
-logger = logging.getLogger("pipcache_ext")
 
 FORMAT = 3  # bump when the record layout or what the readers learn changes
 
@@ -86,6 +85,8 @@ def _text(value: Any) -> Optional[str]:  # noqa: ANN401 - JSON
 
 def decoded(text: str) -> Optional[Facts]:
     """Facts kept by :meth:`Store.put`; ``None`` when the text is not such a record."""
+    from .sniff import Facts  # noqa: PLC0415 - see above
+
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -271,6 +272,9 @@ class Store:
             "entries": entries,
             "names": self._new_names or {},
         }
+        import logging  # noqa: PLC0415 - a listing that keeps nothing new imports neither
+        import tempfile  # noqa: PLC0415
+
         tmp: Optional[str] = None
         try:
             self._file.parent.mkdir(parents=True, exist_ok=True)
@@ -281,7 +285,9 @@ class Store:
             os.replace(tmp, self._file)
             tmp = None
         except OSError as exc:
-            logger.debug("could not keep the HTTP listing in %s: %s", self._file, exc)
+            logging.getLogger("pipcache_ext").debug(
+                "could not keep the HTTP listing in %s: %s", self._file, exc
+            )
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):

@@ -6,7 +6,7 @@ from ._common import ParsedSize, parse_size
 from .dir import parse_dir
 from .failure import Failure, parse_failure
 from .info import parse_info
-from .list import parse_list_abspath, parse_list_human, wheel_name_version
+from .list import canonical_name, parse_list_abspath, parse_list_human, wheel_name_version
 from .probe import PipCacheDirAnswer, parse_probe, pip_cache_answer, probe_data
 from .remove import is_no_match_error, parse_removal
 
@@ -14,6 +14,7 @@ __all__ = [
     "Failure",
     "ParsedSize",
     "PipCacheDirAnswer",
+    "canonical_name",
     "is_no_match_error",
     "parse_dir",
     "parse_failure",

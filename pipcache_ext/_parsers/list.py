@@ -21,31 +21,16 @@ import re
 from pathlib import Path
 from typing import List, Optional
 
-from packaging.utils import canonicalize_name, parse_wheel_filename
-
+from .._names import canonical_name, wheel_name_version
 from ..models import CachedWheel
 from ._common import clean_lines, fail, parse_size
 
-__all__ = ["parse_list_abspath", "parse_list_human", "wheel_name_version"]
+__all__ = ["canonical_name", "parse_list_abspath", "parse_list_human", "wheel_name_version"]
 
 _HEADER = "Cache contents:"
 _EMPTY = ("Nothing cached.", "No locally built wheels cached.")
 # File names cannot contain " (", so anchoring on the last parenthesis is safe.
 _ENTRY = re.compile(r"^ - (?P<file>.+) \((?P<size>[^()]+)\)$")
-
-
-def wheel_name_version(filename: str) -> tuple[str, str]:
-    """``(canonical name, version as written)`` of a wheel file name.
-
-    Falls back to splitting on ``-`` for names :mod:`packaging` rejects (pip lists any
-    ``*-*.whl`` file, valid or not).
-    """
-    try:
-        name, _version, _build, _tags = parse_wheel_filename(filename)
-    except ValueError:  # InvalidWheelFilename, or InvalidVersion from some packaging releases
-        parts = filename[: -len(".whl")].split("-") if filename.endswith(".whl") else [filename]
-        return canonicalize_name(parts[0]), parts[1] if len(parts) > 1 else ""
-    return name, filename.split("-")[1]
 
 
 def parse_list_human(stdout: str, *, pip_version: Optional[str] = None) -> List[CachedWheel]:

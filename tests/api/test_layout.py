@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent.parent / "pipcache_ext"
 # Lowest first. A module may import from its own layer and the layers below it.
 LAYERS: List[List[str]] = [
     ["models", "errors", "_pipversions"],
-    ["_fs", "_patterns", "_scripts", "_parsers", "_runner", "_pipcmd", "_parallel"],
+    ["_fs", "_names", "_patterns", "_scripts", "_parsers", "_runner", "_pipcmd", "_parallel"],
     # the library's own disk cache: probe answers and what was learnt of HTTP entries
     ["_probing.store"],
     ["_scan", "_walk", "_plan", "_execute", "_guard", "_native", "_http", "_housekeeping"],

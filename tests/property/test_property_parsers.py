@@ -100,3 +100,29 @@ def test_a_wheel_name_always_gives_a_name_and_a_version(name: str) -> None:
     project, version = _parsers.wheel_name_version(name)
     assert isinstance(project, str)
     assert isinstance(version, str)
+
+
+_NAME_PART = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9._]*[A-Za-z0-9])?", fullmatch=True)
+_VERSION = st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,3}){0,3}((a|b|rc)[0-9]{1,2})?", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=_NAME_PART, version=_VERSION, build=st.sampled_from(["", "-1", "-2build"]),
+       tags=st.sampled_from(["py3-none-any", "cp311-cp311-manylinux_2_17_x86_64"]))  # fmt: skip
+def test_a_valid_wheel_name_is_read_as_packaging_reads_it(
+    name: str, version: str, build: str, tags: str
+) -> None:
+    """The split (no tag parsing) against packaging's parse_wheel_filename, on valid names."""
+    from packaging.utils import parse_wheel_filename
+
+    filename = f"{name}-{version}{build}-{tags}.whl"
+    project, _version, _build, _tags = parse_wheel_filename(filename)
+    assert _parsers.wheel_name_version(filename) == (project, version)
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=st.text(alphabet=st.characters(codec="utf-8"), max_size=30) | _NAME_PART)
+def test_the_canonical_name_is_packagings(name: str) -> None:
+    from packaging.utils import canonicalize_name
+
+    assert _parsers.canonical_name(name) == canonicalize_name(name)
