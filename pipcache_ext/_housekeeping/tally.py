@@ -192,8 +192,10 @@ class ShardTally:
         atime).
         """
         v2 = self.area == HTTP_V2
-        names = dict(files) if v2 and len(files) > 1 else {}
         prefix = folder + os.sep
+        if v2 and len(files) == 2 and self._pair(files, prefix):
+            return
+        names = dict(files) if v2 and len(files) > 1 else {}
         s_islnk, mtime_only, fullmatch, blake2b = (
             stat.S_ISLNK,
             self.mtime_only,
@@ -238,6 +240,42 @@ class ShardTally:
             lasts.append(modified if mtime_only else last)
         self.total += total
         self.count = len(paths)
+
+    def _pair(self, files: List[Tuple[str, os.stat_result]], prefix: str) -> bool:
+        """:meth:`add` of a directory holding one ``http-v2`` entry's two files, if it does.
+
+        Most directories of ``http-v2/`` do: this is the loop of :meth:`add` for them, in one
+        step. ``False``: not such a pair (or a file of it is a link), nothing added.
+        """
+        (first, one), (second, two) = files
+        if second == first + _BODY:
+            name, meta, body = first, one, two
+        elif first == second + _BODY:
+            name, meta, body = second, two, one
+        else:
+            return False
+        s_islnk = stat.S_ISLNK
+        if (
+            len(name) != _KEY_LENGTH
+            or not _KEY.fullmatch(name)
+            or s_islnk(meta.st_mode)
+            or s_islnk(body.st_mode)
+        ):
+            return False
+        relative = prefix + name
+        mtime, body_mtime = meta.st_mtime_ns, body.st_mtime_ns
+        text = (f"{relative}\0{meta.st_ino}-{meta.st_size}-{mtime},"
+                f"{body.st_ino}-{body.st_size}-{body_mtime}")  # fmt: skip
+        digest = _BLAKE2B(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+        self.total += int.from_bytes(digest, "big")
+        self.count += 1
+        self.paths.append(relative)
+        self.sizes.append(meta.st_size + body.st_size)
+        if self.mtime_only:
+            self.lasts.append(max(mtime, body_mtime))
+        else:
+            self.lasts.append(max(mtime, body_mtime, meta.st_atime_ns, body.st_atime_ns))
+        return True
 
     def add_entries(self, files: Sequence[FileEntry], folder: str) -> bool:
         """:meth:`add` of scanned files; ``False`` if one has no ``lstat`` (nothing added)."""

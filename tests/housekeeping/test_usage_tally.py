@@ -29,6 +29,7 @@ from pipcache_ext._housekeeping import tally
 from pipcache_ext._housekeeping import usage as usage_module
 from pipcache_ext._http import areas
 from pipcache_ext._http.sniff import unknown
+from pipcache_ext._http.store import entry_hash, key_of
 
 Rows = List[Tuple[Any, ...]]
 
@@ -67,6 +68,12 @@ def rich_cache(cache: Path) -> Dict[str, List[Path]]:
     linked = made["http-v2 proj02"][0].parent / ("e" * 56)
     linked.symlink_to(made["http-v2 proj02"][0])  # an entry whose file is a link (0 bytes)
     made["http-v2 link"] = [linked]
+    # an entry whose body is a link: a pair of files, not the common one
+    _meta, body = made["http-v2 proj07"]
+    target = cache.parent / "elsewhere.body"
+    target.write_bytes(body.read_bytes())
+    body.unlink()
+    body.symlink_to(target)
     return made
 
 
@@ -247,3 +254,26 @@ def test_a_listing_with_a_failed_read_leaves_no_tally(
     assert len(listings) == 2  # no tally: listed again, and the entry read again this time
     assert not any("Input/output error" in w for w in again[1])
     assert tally.summary_file(store, str(cache)).exists()
+
+
+@pytest.mark.parametrize("body_first", [False, True])
+def test_a_pair_of_files_is_one_entry_whichever_is_listed_first(
+    tmp_path: Path, body_first: bool
+) -> None:
+    key = "ab" * 28
+    meta, body = tmp_path / key, tmp_path / f"{key}.body"
+    meta.write_bytes(b"m" * 10)
+    body.write_bytes(b"b" * 300)
+    os.utime(meta, ns=(5_000, 1_000))
+    os.utime(body, ns=(2_000, 3_000))
+    files = [(meta.name, meta.lstat()), (body.name, body.lstat())]
+    counter = tally.ShardTally("http-v2", 0, mtime_only=False)
+    counter.add(files[::-1] if body_first else files, "http-v2/a")
+    relative = os.path.join("http-v2/a", key)
+    assert counter.paths == [relative]
+    assert counter.sizes == [310]
+    assert counter.lasts == [5_000]  # the metadata file's atime, the newest of the four
+    assert counter.total == entry_hash(relative, key_of([meta.lstat(), body.lstat()]))
+    by_mtime = tally.ShardTally("http-v2", 0, mtime_only=True)
+    by_mtime.add(files, "http-v2/a")
+    assert by_mtime.lasts == [3_000]
