@@ -9,8 +9,10 @@ each in a fresh ``python -c`` child (start-up and imports included):
   from a moment 60 days after the cache was written, so that every entry is old and the whole
   decision is made: one scan, every entry sorted by last use, the plan with its directories
   (a dry run's plan is exactly the real run's, :mod:`pipcache_ext._plan`);
-- ``usage()`` with this library's disk cache of HTTP entries warm (it is filled once, untimed),
-  and once cold (no disk cache: every HTTP entry read);
+- ``usage()`` with this library's disk cache of HTTP entries warm (it is filled once, untimed,
+  and so is the tally of that usage, which the timed ones are counted from), once cold (no disk
+  cache: every HTTP entry read), and once after one entry was added (the tally does not stand:
+  the walk that finds so, then the listing with the disk cache warm, every entry named again);
 - two floors, written here and not the library's: the walk every prune must make (each
   directory opened from its parent with ``O_NOFOLLOW``, its identity read, each file's ``lstat``)
   shared by forked workers as ``info()`` shares its own (the library's ``fork_pull``), sending
@@ -159,6 +161,14 @@ def main() -> int:
         for _run, name in itertools.product(range(args.runs), names):
             times[name].append(timed(*names[name][:1], cache, *names[name][1:]))
         cold = timed("usage", cache, "-")
+        # one entry more (a stray file): the tally no longer stands, the walk that found it so
+        # is followed by the listing, every entry named again; then the cache is as it was
+        added = cache / "http-v2" / "0" / "bench-one-more.tmp"
+        added.write_bytes(b"half written")
+        try:
+            changed = timed("usage", cache, store)
+        finally:
+            added.unlink()
         base = statistics.median(times["info"])
         print(
             f"\nmedians of {args.runs} runs, fresh process each (Python {sys.version.split()[0]},"
@@ -174,6 +184,8 @@ def main() -> int:
             )
             print(f"  {name:<26} {median * 1000:8.0f} ms{mark}")
         print(f"  {'usage (no store, once)':<26} {cold * 1000:8.0f} ms  {cold / base:.2f}x info")
+        label = "usage (one entry added)"
+        print(f"  {label:<26} {changed * 1000:8.0f} ms  {changed / base:.2f}x info")
         age = child("prune-age", cache, "-")
         print(
             f"\nprune --older-than 30d would remove {age[0]} files, {age[1]} bytes, {age[2]} dirs"

@@ -114,7 +114,7 @@ class HousekeepingOperations:
         are logged as warnings on the ``pipcache_ext`` logger.
         """
         from ._housekeeping.usage import usage as _usage  # noqa: PLC0415 - usage only
-        from ._http.listing import index_urls, store_root  # noqa: PLC0415 - as list_http
+        from ._http.config import index_urls, store_root  # noqa: PLC0415 - as list_http
 
         rows, warnings = _usage(self.dir(), urls=index_urls(self._env), store=store_root(self._env))
         for warning in warnings:

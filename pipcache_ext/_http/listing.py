@@ -11,22 +11,20 @@ as deletion does not enter it.
 
 from __future__ import annotations
 
-import configparser
-import contextlib
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, get_args
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, get_args
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .. import _fs
 from .._pipversions import version_key
-from .._probing.store import pip_config_files, user_cache_dir
 from .._scan import DirNode, collector_paused, reason, scan_area
 from ..models import HttpEntry, HttpKind, HttpListing
 from . import HTTP_AREAS, shards
 from .areas import read_area
+from .config import index_urls, store_root
 from .entries import Found
 from .naming import model, name_entries
 from .store import Store
@@ -46,29 +44,6 @@ _KINDS = frozenset(get_args(HttpKind))
 
 #: An entry's kind, project, version, file name and URL.
 Fields = List[Optional[str]]
-
-
-def store_root(env: Mapping[str, str]) -> Path:
-    """Where listings are kept: this library's own cache dir, ``http-entries/``."""
-    return user_cache_dir(env) / "http-entries"
-
-
-def index_urls(env: Mapping[str, str]) -> List[str]:
-    """The index URLs pip is configured with (``PIP_INDEX_URL``, ``PIP_EXTRA_INDEX_URL``, files).
-
-    They are candidates for finding an index page's own URL; a wrong one costs a hash.
-    """
-    found: List[str] = []
-    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
-        found.extend(env.get(name, "").split())
-    parser = configparser.RawConfigParser(strict=False)
-    with contextlib.suppress(configparser.Error, UnicodeDecodeError):
-        parser.read(pip_config_files(env), encoding="utf-8")
-    for section in parser.sections():
-        for option in ("index-url", "extra-index-url", "index_url", "extra_index_url"):
-            if parser.has_option(section, option):
-                found.extend(parser.get(section, option).split())
-    return list(dict.fromkeys(found))
 
 
 class Scanned:
