@@ -277,3 +277,29 @@ def test_a_pair_of_files_is_one_entry_whichever_is_listed_first(
     by_mtime = tally.ShardTally("http-v2", 0, mtime_only=True)
     by_mtime.add(files, "http-v2/a")
     assert by_mtime.lasts == [3_000]
+
+
+def test_a_shard_with_more_entries_than_tallied_stops_the_walk(
+    tmp_path: Path, listings: List[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache, store = tmp_path / "cache", tmp_path / "store"
+    rich_cache(cache)
+    usage(cache, store)
+    shards = [p for p in (cache / "http-v2").iterdir() if p.is_dir() and not p.is_symlink()]
+    assert len(shards) > 3
+    for shard in shards:  # what a pip install leaves: an entry more in each
+        (shard / "written-since.tmp").write_bytes(b"x")
+    walked: List[str] = []
+    real = tally.walk
+
+    def counting(parent: int, name: str, path: str, *args: Any) -> None:
+        walked.append(path)
+        real(parent, name, path, *args)
+
+    monkeypatch.setattr(tally, "walk", counting)
+    after = usage(cache, store)
+    tops = [path for path in walked if Path(path).parent.name in ("http-v2", "http")]
+    assert len(tops) == 1, "the walk went on after a shard said the tally does not stand"
+    assert len(listings) == 2
+    monkeypatch.setattr(tally, "walk", real)
+    assert after == usage(cache, None)

@@ -1,0 +1,109 @@
+"""The rows of a usage: what one project takes, counted file by file or entry by entry.
+
+A :class:`Row` per project (``None``: nobody's); the files of ``wheels/`` counted into rows
+directory by directory (:func:`wheel_dir`: a wheel's ``origin.json`` and other files beside it go
+with the wheels of that directory when they are of one project); the rows made models, biggest
+first (:func:`finish`).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from .._names import wheel_name_version
+from .._pipversions import version_key
+from .._scan import DirNode, FileEntry
+from ..models import ProjectUsage
+from .lastuse import last_use_ns, noatime_warning
+
+__all__ = ["Row", "finish", "merge", "wheel_dir", "wheel_tree"]
+
+
+@functools.lru_cache(maxsize=4096)  # thousands of rows share a few versions
+def _version_order(version: str) -> Tuple[Tuple[int, ...], str]:
+    return version_key(version), version
+
+
+class Row:
+    def __init__(self) -> None:
+        self.wheel_count = 0
+        self.wheels_size = 0
+        self.http_entries = 0
+        self.http_size = 0
+        self.versions: Set[str] = set()
+        self.last_used = 0
+
+    def used(self, files: Iterable[FileEntry], mtime_only: bool) -> None:
+        for entry in files:
+            if entry.stat is not None:
+                when = last_use_ns(entry.stat, mtime_only=mtime_only, is_link=entry.is_link)
+                self.last_used = max(self.last_used, when)
+
+    def model(self, project: Optional[str]) -> ProjectUsage:
+        versions = sorted(self.versions, key=_version_order)
+        return ProjectUsage(
+            project=project,
+            wheel_count=self.wheel_count,
+            wheels_size=self.wheels_size,
+            http_entries=self.http_entries,
+            http_size=self.http_size,
+            size=self.wheels_size + self.http_size,
+            versions=tuple(versions),
+            last_used=(
+                datetime.fromtimestamp(self.last_used / 1e9, tz=timezone.utc)
+                if self.last_used
+                else None
+            ),
+        )
+
+
+def wheel_tree(tree: Optional[DirNode], rows: Dict[Optional[str], Row], mtime_only: bool) -> None:
+    if tree is not None:
+        for node in tree.preorder():
+            wheel_dir(node, rows, mtime_only)
+
+
+def wheel_dir(node: DirNode, rows: Dict[Optional[str], Row], mtime_only: bool) -> None:
+    """Count the files of one directory of ``wheels/`` into ``rows``."""
+    projects: Set[str] = set()
+    others: List[FileEntry] = []
+    for entry in node.files:
+        if entry.name.endswith(".whl") and "-" in entry.name:
+            project, version = wheel_name_version(entry.name)
+            projects.add(project)
+            row = rows.setdefault(project, Row())
+            row.wheel_count += 1
+            row.wheels_size += entry.size
+            if version:
+                row.versions.add(version)
+            row.used([entry], mtime_only)
+        else:
+            others.append(entry)
+    if others:
+        owner: Optional[str] = next(iter(projects)) if len(projects) == 1 else None
+        row = rows.setdefault(owner, Row())
+        row.wheels_size += sum(entry.size for entry in others)
+        row.used(others, mtime_only)
+
+
+def merge(rows: Dict[Optional[str], Row], more: Dict[Optional[str], Row]) -> None:
+    for project, part in more.items():
+        row = rows.setdefault(project, Row())
+        row.wheel_count += part.wheel_count
+        row.wheels_size += part.wheels_size
+        row.versions |= part.versions
+        row.last_used = max(row.last_used, part.last_used)
+
+
+def finish(
+    path: str, rows: Dict[Optional[str], Row], warnings: List[str], mtime_only: bool
+) -> Tuple[List[ProjectUsage], List[str]]:
+    result = [row.model(project) for project, row in rows.items() if project is not None]
+    result.sort(key=lambda item: (-item.size, item.project or ""))
+    if None in rows:
+        result.append(rows[None].model(None))
+    if mtime_only:
+        warnings.insert(0, noatime_warning(path))
+    return result, warnings
