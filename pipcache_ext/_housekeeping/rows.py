@@ -27,6 +27,10 @@ def _version_order(version: str) -> Tuple[Tuple[int, ...], str]:
 
 
 class Row:
+    """What one project takes: wheels and HTTP entries (counts, bytes), versions, last use."""
+
+    __slots__ = ("http_entries", "http_size", "last_used", "versions", "wheel_count", "wheels_size")
+
     def __init__(self) -> None:
         self.wheel_count = 0
         self.wheels_size = 0
@@ -70,20 +74,27 @@ def wheel_dir(node: DirNode, rows: Dict[Optional[str], Row], mtime_only: bool) -
     projects: Set[str] = set()
     others: List[FileEntry] = []
     for entry in node.files:
-        if entry.name.endswith(".whl") and "-" in entry.name:
-            project, version = wheel_name_version(entry.name)
+        name = entry.name
+        if name.endswith(".whl") and "-" in name:
+            project, version = wheel_name_version(name)
             projects.add(project)
-            row = rows.setdefault(project, Row())
+            row = rows.get(project)
+            if row is None:
+                row = rows[project] = Row()
             row.wheel_count += 1
             row.wheels_size += entry.size
             if version:
                 row.versions.add(version)
-            row.used([entry], mtime_only)
+            if entry.stat is not None:
+                when = last_use_ns(entry.stat, mtime_only=mtime_only, is_link=entry.is_link)
+                row.last_used = max(row.last_used, when)
         else:
             others.append(entry)
     if others:
         owner: Optional[str] = next(iter(projects)) if len(projects) == 1 else None
-        row = rows.setdefault(owner, Row())
+        row = rows.get(owner)
+        if row is None:
+            row = rows[owner] = Row()
         row.wheels_size += sum(entry.size for entry in others)
         row.used(others, mtime_only)
 
