@@ -316,7 +316,10 @@ def walk(parent: int, name: str, path: str, tally: ShardTally, warnings: List[st
 
     As :func:`~pipcache_ext._walk.readonly.read_listed` (POSIX, directory handles): each
     directory opened from its parent with ``O_NOFOLLOW``, told by its listed type; a link to a
-    directory is not an entry's file (nor followed), a link to anything else is.
+    directory is not an entry's file (nor followed), a link to anything else is. Its loop is that
+    one's, kept apart on purpose: a file here is its name and ``lstat``, no object made for it or
+    for its directory (what a usage pays 45,000 times); the same order and warnings, which the
+    tests compare with a listing's.
     """
     try:
         fd = os.open(name, _DIR_FLAGS, dir_fd=parent)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 from .. import _fs
 from .._http import HTTP_AREAS, shards
 from .._names import canonical_name
-from .._pipversions import AREAS, WHEELS
+from .._pipversions import WHEELS
 from .._plan import scan_cache
 from .._scan import DirNode, collector_paused, open_area
 from .._walk import fork_pull, workers
@@ -90,7 +90,7 @@ def _scanned(  # noqa: PLR0913, PLR0917 - the parts of one usage
     text = os.fspath(path)
     rows: Dict[Optional[str], Row] = {}
     if not shards.parallel(text, HTTP_AREAS, wanted):
-        scan = scan_cache(root, text, AREAS)
+        scan = scan_cache(root, text, (WHEELS, *HTTP_AREAS))  # the workers' order, warnings too
         trees = {name: tree for name, tree in scan.trees.items() if name != WHEELS}
         scanned = scan_http(
             root, path, trees=trees, urls=urls, store=store, parallel=False, models=False

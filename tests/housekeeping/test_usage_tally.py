@@ -303,3 +303,23 @@ def test_a_shard_with_more_entries_than_tallied_stops_the_walk(
     assert len(listings) == 2
     monkeypatch.setattr(tally, "walk", real)
     assert after == usage(cache, None)
+
+
+def test_the_warnings_of_the_areas_come_in_one_order_however_counted(
+    tmp_path: Path, listings: List[Path]
+) -> None:
+    cache, store = tmp_path / "cache", tmp_path / "store"
+    rich_cache(cache)
+    for area in ("http", "http-v2"):  # both linked away: never entered, each a warning
+        moved = tmp_path / f"moved-{area}"
+        (cache / area).rename(moved)
+        (cache / area).symlink_to(moved, target_is_directory=True)
+    listed = usage(cache, store)
+    said = [w for w in listed[1] if "symbolic link" in w]
+    assert said == [
+        f"Not descending into {cache / 'http-v2'}: it is a symbolic link",
+        f"Not descending into {cache / 'http'}: it is a symbolic link",
+    ]
+    assert usage(cache, store) == listed  # tallied
+    assert len(listings) == 1
+    assert listed[0] == [row for row in listed[0] if row[3] == 0]  # no HTTP entry counted
