@@ -14,9 +14,13 @@ Every function takes the full path of what it touches too, for messages only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from typing import ContextManager, Iterator, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, ContextManager, Iterator, NamedTuple, Optional, Union
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DIR_FLAGS",
@@ -32,6 +36,7 @@ __all__ = [
     "rmdir_child",
     "stat_child",
     "unlink_child",
+    "write_atomically",
 ]
 
 #: Whether deletion is done relative to directory file descriptors on this platform.
@@ -160,3 +165,25 @@ def rmdir_child(parent: Handle, name: str, path: str) -> None:
         os.rmdir(path)
     else:
         os.rmdir(name, dir_fd=parent)
+
+
+def write_atomically(file: Path, text: str, *, errors: str = "strict") -> None:
+    """Write ``text`` to ``file`` as a whole or not at all (this library's own disk caches).
+
+    A temporary file in the same directory (made with it if missing), then :func:`os.replace`:
+    a reader sees the old file or the new one, never half of one.
+
+    :raises OSError: nothing was written (the temporary file is removed).
+    """
+    import tempfile  # noqa: PLC0415 - only a write needs it (6 ms)
+
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=file.suffix, dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=errors) as handle:
+            handle.write(text)
+        os.replace(tmp, file)  # noqa: PTH105 - tmp is a str from mkstemp
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

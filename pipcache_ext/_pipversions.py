@@ -117,6 +117,11 @@ HTTP_V1 = "http"
 HTTP_V2 = "http-v2"
 AREAS = (HTTP_V1, HTTP_V2, WHEELS)  # pip's order
 
+#: An HTTP entry's file name: CacheControl's key, the sha224 of its URL in hex (both areas);
+#: in ``http-v2/`` (pip >= 23.3) its body is the file of that name and this suffix.
+HTTP_KEY = re.compile(r"[0-9a-f]{56}")
+HTTP_BODY = ".body"
+
 
 class DeletionRules(NamedTuple):
     """What one pip release's ``remove``/``purge`` deletes (spec §2.6)."""

@@ -31,7 +31,7 @@ from . import _fs
 from ._fs import Handle
 from ._housekeeping.lastuse import RECENT_NS, recently_written
 from ._patterns import pattern_matcher, pip_glob
-from ._pipversions import AREAS, WHEELS, DeletionRules
+from ._pipversions import AREAS, HTTP_BODY, WHEELS, DeletionRules
 from ._scan import DirNode, FileEntry, reason, scan_area
 from ._walk.paths import NodePaths
 
@@ -55,7 +55,7 @@ __all__ = [
 #: The pattern that makes a ``remove`` a ``purge``.
 ALL = "*"
 _SELFCHECK_JSON = "selfcheck.json"
-_BODY = ".body"
+_BODY = HTTP_BODY
 
 
 class CacheScan(NamedTuple):

@@ -18,7 +18,7 @@ from .._scan import DirNode, FileEntry
 from ..models import ProjectUsage
 from .lastuse import last_use_ns, noatime_warning
 
-__all__ = ["Row", "finish", "merge", "wheel_dir", "wheel_tree"]
+__all__ = ["Row", "finish", "merge", "row_of", "wheel_dir", "wheel_tree"]
 
 
 @functools.lru_cache(maxsize=4096)  # thousands of rows share a few versions
@@ -45,6 +45,14 @@ class Row:
                 when = last_use_ns(entry.stat, mtime_only=mtime_only, is_link=entry.is_link)
                 self.last_used = max(self.last_used, when)
 
+    def add_http(self, version: Optional[str], entries: int, size: int, last_used: int) -> None:
+        """Count ``entries`` HTTP entries (of ``version``, if one) taking ``size`` bytes."""
+        self.http_entries += entries
+        self.http_size += size
+        if version:
+            self.versions.add(version)
+        self.last_used = max(self.last_used, last_used)
+
     def model(self, project: Optional[str]) -> ProjectUsage:
         versions = sorted(self.versions, key=_version_order)
         return ProjectUsage(
@@ -63,6 +71,14 @@ class Row:
         )
 
 
+def row_of(rows: Dict[Optional[str], Row], project: Optional[str]) -> Row:
+    """The row of ``project`` in ``rows``, made if it is not there yet."""
+    row = rows.get(project)
+    if row is None:
+        row = rows[project] = Row()
+    return row
+
+
 def wheel_tree(tree: Optional[DirNode], rows: Dict[Optional[str], Row], mtime_only: bool) -> None:
     if tree is not None:
         for node in tree.preorder():
@@ -78,9 +94,7 @@ def wheel_dir(node: DirNode, rows: Dict[Optional[str], Row], mtime_only: bool) -
         if name.endswith(".whl") and "-" in name:
             project, version = wheel_name_version(name)
             projects.add(project)
-            row = rows.get(project)
-            if row is None:
-                row = rows[project] = Row()
+            row = row_of(rows, project)
             row.wheel_count += 1
             row.wheels_size += entry.size
             if version:
@@ -92,16 +106,14 @@ def wheel_dir(node: DirNode, rows: Dict[Optional[str], Row], mtime_only: bool) -
             others.append(entry)
     if others:
         owner: Optional[str] = next(iter(projects)) if len(projects) == 1 else None
-        row = rows.get(owner)
-        if row is None:
-            row = rows[owner] = Row()
+        row = row_of(rows, owner)
         row.wheels_size += sum(entry.size for entry in others)
         row.used(others, mtime_only)
 
 
 def merge(rows: Dict[Optional[str], Row], more: Dict[Optional[str], Row]) -> None:
     for project, part in more.items():
-        row = rows.setdefault(project, Row())
+        row = row_of(rows, project)
         row.wheel_count += part.wheel_count
         row.wheels_size += part.wheels_size
         row.versions |= part.versions

@@ -15,15 +15,14 @@ decision to the common executor (:mod:`.outcome`).
 from __future__ import annotations
 
 import os
-import re
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
+from .._pipversions import HTTP_BODY, HTTP_KEY
 from .lastuse import RECENT_NS, TEMP_AGE_NS, is_temporary
 
 __all__ = ["Decision", "Dir", "Entry", "File", "Found", "Key", "decide", "new_dir", "sort_files"]
 
-_KEY = re.compile(r"[0-9a-f]{56}")
-_BODY = ".body"
+_KEY, _BODY = HTTP_KEY, HTTP_BODY
 _ORIGIN = "origin.json"
 
 #: A file: name, device, inode, size (a link: 0, pip's rule), is a link, mtime, atime (ns).

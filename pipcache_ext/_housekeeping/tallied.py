@@ -23,7 +23,7 @@ from .._scan import DirNode, open_area
 from .._walk import fork_pull
 from .._walk.readonly import read_listed
 from . import tally
-from .rows import Row, merge, wheel_dir
+from .rows import Row, merge, row_of, wheel_dir
 
 __all__ = ["tallied"]
 
@@ -149,14 +149,9 @@ def _counted(
     problems: List[str] = []
     for counted in counts:
         assert counted is not None  # noqa: S101 - checked by the caller
-        for code, (entries, size, last) in counted.counts.items():
-            project, version, _problem = summary.codes[code]
-            row = rows.setdefault(project, Row())
-            row.http_entries += entries
-            row.http_size += size
-            if version:
-                row.versions.add(version)
-            row.last_used = max(row.last_used, last)
         codes = summary.codes
+        for code, (entries, size, last) in counted.counts.items():
+            project, version, _problem = codes[code]
+            row_of(rows, project).add_http(version, entries, size, last)
         problems.extend(f"{prefix}{path}: {codes[code][2]}" for path, code in counted.problems)
     return problems

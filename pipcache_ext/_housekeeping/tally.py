@@ -17,7 +17,7 @@ The walk gives the warnings of :func:`~pipcache_ext._walk.readonly.read_listed` 
 into entries as :mod:`~pipcache_ext._http.areas` does, in the same order.
 """
 
-# ruff: noqa: PTH105, PTH108, PTH123
+# ruff: noqa: PTH123
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
+from .. import _fs
 from .._http.store import FORMAT, store_file
-from .._pipversions import HTTP_V2
+from .._pipversions import HTTP_BODY, HTTP_KEY, HTTP_V2
 from .._scan import FileEntry, points_to_dir, reason
 
 __all__ = [
@@ -47,17 +47,10 @@ __all__ = [
 ]
 
 _TALLY_FORMAT = f"{FORMAT}.1"  # the store's, then this layout's
-_KEY = re.compile(r"[0-9a-f]{56}")
-_BODY = ".body"
+_KEY, _BODY = HTTP_KEY, HTTP_BODY
 _KEY_LENGTH, _BODY_LENGTH = 56, len(_BODY)
 _BLAKE2B = hashlib.blake2b  # entry_hash's, inlined
 _ELOOP = getattr(os, "ELOOP", 40)
-_DIR_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_DIRECTORY", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
 
 #: What a usage counts an HTTP entry under: its canonical project (``None``: nobody's), its
 #: version (``None`` without a project) and its problem (a warning; ``None``: none).
@@ -147,22 +140,8 @@ def keep(file: Path, cache_dir: str, fingerprint: str, entries: Sequence[Tuple[s
         "codes": [list(code) for code in codes],
         "shards": {shard: [n for _r, n in sorted(listed)] for shard, listed in shards.items()},
     }
-    import tempfile  # noqa: PLC0415 - a tallied usage writes nothing
-
-    tmp: Optional[str] = None
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=file.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, separators=(",", ":")))
-        os.replace(tmp, file)
-        tmp = None
-    except OSError:
-        pass  # not kept: the next usage reads the long way
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    with contextlib.suppress(OSError):  # not kept: the next usage is listed the long way
+        _fs.write_atomically(file, json.dumps(data, separators=(",", ":")))
 
 
 class ShardTally:
@@ -322,7 +301,7 @@ def walk(parent: int, name: str, path: str, tally: ShardTally, warnings: List[st
     tests compare with a listing's.
     """
     try:
-        fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        fd = os.open(name, _fs.DIR_FLAGS, dir_fd=parent)
     except FileNotFoundError:
         return  # gone since its parent was listed
     except OSError as exc:

@@ -28,7 +28,7 @@ from .._walk.readonly import read_listed
 from ..models import ProjectUsage
 from . import tally
 from .lastuse import noatime_mount
-from .rows import Row, finish, merge, wheel_dir, wheel_tree
+from .rows import Row, finish, merge, row_of, wheel_dir, wheel_tree
 from .tallied import tallied
 
 if TYPE_CHECKING:  # the listing's readers are imported when a usage lists (not when tallied)
@@ -44,7 +44,7 @@ def _wheel_rows(
 
     Each worker reads its shards read-only (:func:`~pipcache_ext._walk.readonly.read_listed`)
     and sends back their rows and warnings, merged here in the shards' order: the rows and
-    warnings of :func:`_wheels` on the whole scan.
+    warnings of :func:`~.rows.wheel_tree` on the whole scan.
     """
     rows: Dict[Optional[str], Row] = {}
     opened = open_area(root, path, WHEELS, warnings)
@@ -160,14 +160,9 @@ def _listed(  # noqa: PLR0913, PLR0917 - the parts of one usage
         paths = [item.relative for item in scanned.found]
         tally.keep(kept, os.fspath(path), scanned.complete, list(zip(paths, codes)))
     for found, (project, version, _problem) in zip(scanned.found, codes):
-        row = rows.setdefault(project, Row())
-        row.http_entries += 1
-        row.http_size += found.size
-        if version:
-            row.versions.add(version)
         # a link's last use is its mtime (Found's rule), on a noatime mount every file's
         when = found.modified_ns if mtime_only else found.last_used_ns
-        row.last_used = max(row.last_used, when)
+        row_of(rows, project).add_http(version, 1, found.size, when)
     return rows, [*scan_warnings, *scanned.warnings]
 
 

@@ -10,12 +10,11 @@ Each entry is read by :func:`~pipcache_ext._http.entries.read_entry`.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from .._fs import Handle
-from .._pipversions import HTTP_V2
+from .._pipversions import HTTP_BODY, HTTP_KEY, HTTP_V2
 from .._scan import DirNode, FileEntry
 from .._walk.paths import Folders
 from .entries import Chain, Compact, Found, read_entry
@@ -24,8 +23,7 @@ from .store import Key, Store, key_of
 
 __all__ = ["Listed", "Pending", "read_area"]
 
-_KEY = re.compile(r"[0-9a-f]{56}")
-_BODY = ".body"
+_KEY, _BODY = HTTP_KEY, HTTP_BODY
 
 #: An entry's key, entry file, body file, and its files in order.
 _Group = Tuple[Optional[str], Optional[FileEntry], Optional[FileEntry], Tuple[FileEntry, ...]]

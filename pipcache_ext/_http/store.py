@@ -10,17 +10,17 @@ A missing, corrupt or unreadable store is empty; one that cannot be written is s
 written atomically, and only when something changed.
 """
 
-# ruff: noqa: PTH105, PTH108, PTH123
+# ruff: noqa: PTH123
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional, Sequence
 
+from .. import _fs
 from .._scan import StatLike
 
 if TYPE_CHECKING:  # the readers: imported when a record is decoded (a usage's tally decodes none)
@@ -272,23 +272,12 @@ class Store:
             "entries": entries,
             "names": self._new_names or {},
         }
-        import logging  # noqa: PLC0415 - a listing that keeps nothing new imports neither
-        import tempfile  # noqa: PLC0415
-
-        tmp: Optional[str] = None
+        text = json.dumps(data, separators=(",", ":"))  # one shot: json.dump is pure Python
         try:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self._file.parent)
-            text = json.dumps(data, separators=(",", ":"))  # one shot: json.dump is pure Python
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self._file)
-            tmp = None
+            _fs.write_atomically(self._file, text)
         except OSError as exc:
+            import logging  # noqa: PLC0415 - only when it could not be kept
+
             logging.getLogger("pipcache_ext").debug(
                 "could not keep the HTTP listing in %s: %s", self._file, exc
             )
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)

@@ -22,7 +22,7 @@ a cache that cannot be written is skipped.
 """
 
 # Stamps are str paths, as they are stored in JSON: os.* calls on str, not Path.
-# ruff: noqa: PTH105, PTH108, PTH116, PTH117, PTH118, PTH119, PTH120
+# ruff: noqa: PTH108, PTH116, PTH117, PTH118, PTH119, PTH120
 
 from __future__ import annotations
 
@@ -32,11 +32,12 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+from .. import _fs
 
 __all__ = [
     "FAILURE_TTL",
@@ -272,19 +273,10 @@ class ProbeCache:
             "stamps": stamps,
         }
         text = json.dumps(record, indent=1, sort_keys=True)
-        tmp: Optional[str] = None
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.root)
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
-                handle.write(text)
-            os.replace(tmp, self._file(key))
-            tmp = None
+            _fs.write_atomically(self._file(key), text, errors="surrogateescape")
         except OSError as exc:
             logger.debug("cannot store the probe of %s in %s: %s", path, self.root, exc)
-        finally:
-            if tmp is not None:
-                _remove_quietly(tmp)
 
     def prune(self, max_age: float = MAX_AGE) -> int:
         """Delete the answers (and leftover temporary files) written over ``max_age`` s ago.
@@ -307,11 +299,6 @@ class ProbeCache:
                 os.unlink(path)
                 removed += 1
         return removed
-
-
-def _remove_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
 
 
 def _still_valid(data: Dict[str, Any], *, cwd: str, timeout: float) -> bool:
